@@ -1,12 +1,25 @@
-export type { Barrier, EventTime, SourcePosition, StreamElement, StreamRecord, Watermark } from './core/element.js';
+export type {
+  Barrier,
+  EventTime,
+  SourcePosition,
+  StreamElement,
+  StreamRecord,
+  Watermark,
+} from './core/element.js';
 export { barrier, isRecord, record, watermark } from './core/element.js';
 export type { ElementHandlers, Emitter } from './core/elementOperator.js';
 export { elementOperator } from './core/elementOperator.js';
 export { keyBy } from './core/keyBy.js';
 export type { MapAsyncOptions } from './core/mapAsync.js';
 export { MapAsyncError, mapAsync } from './core/mapAsync.js';
+export { mapRecords } from './core/mapRecords.js';
 export { values } from './core/values.js';
-export type { KeyedContext, KeyedProcessFunction, ProcessKeyedOptions, TimeDomain } from './state/processKeyed.js';
+export type {
+  KeyedContext,
+  KeyedProcessFunction,
+  ProcessKeyedOptions,
+  TimeDomain,
+} from './state/processKeyed.js';
 export { MissingKeyError, processKeyed } from './state/processKeyed.js';
 export type { OperatorSnapshot, SnapshotStore, StatefulOptions } from './state/snapshots.js';
 export { InMemorySnapshotStore } from './state/snapshots.js';

@@ -10,9 +10,12 @@ export interface MapAsyncOptions {
 export class MapAsyncError extends Error {
   constructor(record: StreamRecord<unknown>, cause: unknown) {
     const where = record.pos ? ` from ${record.pos.topic}[${record.pos.partition}]@${record.pos.offset}` : '';
-    super(`mapAsync: call failed for record at event time ${record.ts}${record.key ? ` key ${record.key}` : ''}${where}`, {
-      cause,
-    });
+    super(
+      `mapAsync: call failed for record at event time ${record.ts}${record.key ? ` key ${record.key}` : ''}${where}`,
+      {
+        cause,
+      },
+    );
     this.name = 'MapAsyncError';
   }
 }

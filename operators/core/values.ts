@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import type { StreamElement } from './element.js';
 import { Observable } from 'rxjs';
+import type { StreamElement } from './element.js';
 
 /**
  * Leaves the element model: emits each record's value, drops watermarks and barriers.

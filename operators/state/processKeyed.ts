@@ -216,7 +216,8 @@ class KeyedProcessor<T, S, O> implements KeyedContext<S, O> {
         this.entry = entry;
         if (entry.eventTimers.delete(time)) this.fn.onTimer?.({ ts: time, domain: 'event' }, this);
         const live = this.keys.get(key);
-        if (this.ttl !== undefined && live !== undefined && live.lastSeen + this.ttl <= time) this.keys.delete(key);
+        if (this.ttl !== undefined && live !== undefined && live.lastSeen + this.ttl <= time)
+          this.keys.delete(key);
       }
     }
   }
@@ -254,7 +255,8 @@ class KeyedProcessor<T, S, O> implements KeyedContext<S, O> {
       };
       this.keys.set(key, entry);
       for (const t of entry.eventTimers) this.eventTimers.add(t, key);
-      if (this.ttl !== undefined && Number.isFinite(entry.lastSeen)) this.eventTimers.add(entry.lastSeen + this.ttl, key);
+      if (this.ttl !== undefined && Number.isFinite(entry.lastSeen))
+        this.eventTimers.add(entry.lastSeen + this.ttl, key);
       for (const t of entry.processingTimers) {
         this.processingTimers.add(t, key);
         this.wakeUpAt(t);
@@ -281,15 +283,18 @@ class KeyedProcessor<T, S, O> implements KeyedContext<S, O> {
     if (ts >= this.processingWakeupAt) return;
     this.processingWakeup?.unsubscribe();
     this.processingWakeupAt = ts;
-    this.processingWakeup = this.scheduler.schedule(() => {
-      this.processingWakeup = undefined;
-      this.processingWakeupAt = Number.POSITIVE_INFINITY;
-      try {
-        this.fireProcessingTimers();
-      } catch (err) {
-        this.out.error(err);
-      }
-    }, Math.max(0, ts - this.scheduler.now()));
+    this.processingWakeup = this.scheduler.schedule(
+      () => {
+        this.processingWakeup = undefined;
+        this.processingWakeupAt = Number.POSITIVE_INFINITY;
+        try {
+          this.fireProcessingTimers();
+        } catch (err) {
+          this.out.error(err);
+        }
+      },
+      Math.max(0, ts - this.scheduler.now()),
+    );
   }
 
   private fireProcessingTimers(): void {

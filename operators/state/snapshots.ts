@@ -79,12 +79,17 @@ export class InMemorySnapshotStore implements SnapshotStore {
 }
 
 /** Validates the id/store pair once, at construction, and names the operator at fault. */
-export function snapshotTarget(operator: string, options: StatefulOptions | undefined): SnapshotTarget | undefined {
+export function snapshotTarget(
+  operator: string,
+  options: StatefulOptions | undefined,
+): SnapshotTarget | undefined {
   const store = options?.snapshots;
   if (store === undefined) return undefined;
   const id = options?.id;
   if (typeof id !== 'string' || id.length === 0) {
-    throw new TypeError(`${operator}: an \`id\` is required when \`snapshots\` is set (state is saved under it)`);
+    throw new TypeError(
+      `${operator}: an \`id\` is required when \`snapshots\` is set (state is saved under it)`,
+    );
   }
   return { id, store };
 }

@@ -5,7 +5,9 @@ export class InvalidEventTimeError extends TypeError {
     readonly ts: unknown,
     readonly value: unknown,
   ) {
-    super(`event time of input #${index} is not a finite number of epoch ms: got ${String(ts)} for ${preview(value)}`);
+    super(
+      `event time of input #${index} is not a finite number of epoch ms: got ${String(ts)} for ${preview(value)}`,
+    );
     this.name = 'InvalidEventTimeError';
   }
 }

@@ -60,7 +60,9 @@ export function mergeWatermarks<T>(
       } else {
         if (pendingEpoch !== undefined && pendingEpoch !== e.epoch) {
           subscriber.error(
-            new Error(`mergeWatermarks: input ${i} sent barrier ${e.epoch} while barrier ${pendingEpoch} is aligning`),
+            new Error(
+              `mergeWatermarks: input ${i} sent barrier ${e.epoch} while barrier ${pendingEpoch} is aligning`,
+            ),
           );
           return;
         }

@@ -66,7 +66,12 @@ export class WatermarkCombiner<Id> {
   private input(id: Id): InputState {
     let input = this.inputs.get(id);
     if (input === undefined) {
-      input = { watermark: Number.NEGATIVE_INFINITY, lastActive: this.scheduler.now(), idle: false, done: false };
+      input = {
+        watermark: Number.NEGATIVE_INFINITY,
+        lastActive: this.scheduler.now(),
+        idle: false,
+        done: false,
+      };
       this.inputs.set(id, input);
     }
     return input;

@@ -27,7 +27,9 @@ export function boundedOutOfOrderness(
   options: { idleTimeoutMs?: number } = {},
 ): WatermarkStrategy {
   if (!Number.isFinite(maxOutOfOrdernessMs) || maxOutOfOrdernessMs < 0) {
-    throw new RangeError(`boundedOutOfOrderness: maxOutOfOrdernessMs must be >= 0, got ${maxOutOfOrdernessMs}`);
+    throw new RangeError(
+      `boundedOutOfOrderness: maxOutOfOrdernessMs must be >= 0, got ${maxOutOfOrdernessMs}`,
+    );
   }
   const idle = options.idleTimeoutMs;
   if (idle !== undefined && !(idle > 0)) {

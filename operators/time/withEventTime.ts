@@ -43,7 +43,8 @@ export function withEventTime<T>(
           subscriber.error(err);
         },
         complete() {
-          if (emitted < Number.POSITIVE_INFINITY) subscriber.next({ kind: 'watermark', ts: Number.POSITIVE_INFINITY });
+          if (emitted < Number.POSITIVE_INFINITY)
+            subscriber.next({ kind: 'watermark', ts: Number.POSITIVE_INFINITY });
           subscriber.complete();
         },
       });

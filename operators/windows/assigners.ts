@@ -20,7 +20,8 @@ export interface SessionWindowAssigner {
 export type WindowAssigner = AlignedWindowAssigner | SessionWindowAssigner;
 
 function requirePositiveInteger(what: string, name: string, v: number): void {
-  if (!Number.isSafeInteger(v) || v <= 0) throw new RangeError(`${what}: ${name} must be a positive integer of ms, got ${v}`);
+  if (!Number.isSafeInteger(v) || v <= 0)
+    throw new RangeError(`${what}: ${name} must be a positive integer of ms, got ${v}`);
 }
 
 function requireOffset(what: string, offset: number, period: number): void {

@@ -9,7 +9,12 @@ import {
 } from '../state/snapshots.js';
 import { TimerQueue } from '../state/timerQueue.js';
 import type { Aggregator } from './aggregators/aggregator.js';
-import { type AlignedWindowAssigner, lastWindowStart, type SessionWindowAssigner, type WindowAssigner } from './assigners.js';
+import {
+  type AlignedWindowAssigner,
+  lastWindowStart,
+  type SessionWindowAssigner,
+  type WindowAssigner,
+} from './assigners.js';
 
 /** What a window operator emits when a window fires; the record's ts is `end − 1`. */
 export interface WindowResult<R> {
@@ -59,7 +64,9 @@ export function windowAggregate<T, A, R>(
 ): OperatorFunction<StreamElement<T>, StreamElement<WindowResult<R>>> {
   const lateness = options.allowedLatenessMs ?? 0;
   if (!Number.isSafeInteger(lateness) || lateness < 0) {
-    throw new RangeError(`windowAggregate: allowedLatenessMs must be a non-negative integer, got ${lateness}`);
+    throw new RangeError(
+      `windowAggregate: allowedLatenessMs must be a non-negative integer, got ${lateness}`,
+    );
   }
   const target = snapshotTarget('windowAggregate', options);
   const lateOutput = options.lateOutput;
@@ -286,7 +293,13 @@ class SessionWindows<T, A, R> {
   }
 
   private emit(key: string, w: SessionWindow<A>, late: boolean): void {
-    const value: WindowResult<R> = { key, start: w.start, end: w.end, value: this.aggregator.result(w.acc), late };
+    const value: WindowResult<R> = {
+      key,
+      start: w.start,
+      end: w.end,
+      value: this.aggregator.result(w.acc),
+      late,
+    };
     this.out.next({ kind: 'record', value, ts: w.end - 1, key });
   }
 

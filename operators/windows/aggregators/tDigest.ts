@@ -46,7 +46,12 @@ export function mergeDigests(a: TDigestState, b: TDigestState, compression: numb
 }
 
 /** Merges buffer and extra centroids into the digest's centroids. */
-function compressDigest(d: TDigestState, compression: number, extraMeans: number[], extraWeights: number[]): void {
+function compressDigest(
+  d: TDigestState,
+  compression: number,
+  extraMeans: number[],
+  extraWeights: number[],
+): void {
   const items: Array<[number, number]> = [];
   for (let i = 0; i < d.means.length; i++) items.push([d.means[i], d.weights[i]]);
   for (let i = 0; i < extraMeans.length; i++) items.push([extraMeans[i], extraWeights[i]]);

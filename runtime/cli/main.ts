@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { runDemo } from './demoCommand.js';
+
+const HELP = `twinflow — Flink-style stream processing for industrial digital twins
+
+Usage: twinflow <command> [options]
+
+Commands:
+  demo        Windowed per-asset statistics over generated telemetry (embedded, no servers)
+                --assets N    assets to simulate (default 1000)
+                --minutes M   minutes of event time (default 120)
+                --seed S      random seed (default 42)
+
+Options:
+  -h, --help      show this help
+  -v, --version   show the version
+`;
+
+/** Thrown for a command line that cannot be run; main prints it with the help hint. */
+class UsageError extends Error {}
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined ? 1 : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  if (command === 'demo') {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        assets: { type: 'string' },
+        minutes: { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    await runDemo({
+      assets: positiveInt('assets', values.assets, 1000),
+      minutes: positiveInt('minutes', values.minutes, 120),
+      seed: positiveInt('seed', values.seed, 42),
+    });
+    return 0;
+  }
+  throw new UsageError(`unknown command "${command}"`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(
+      `twinflow: ${(err as Error).message}${usage ? '\nRun "twinflow --help" for usage.' : ''}\n`,
+    );
+    process.exitCode = usage ? 2 : 1;
+  },
+);
