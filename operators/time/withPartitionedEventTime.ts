@@ -7,6 +7,12 @@ import type { WatermarkGenerator, WatermarkStrategy } from './watermarkStrategy.
 export interface PartitionedEventTimeOptions {
   /** Clock and timer for idleness (default: RxJS's asyncScheduler); tests pass a virtual one. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Partitions known before their first record (a consumer's assignment):
+   * they hold the watermark back from the start. Others count from their
+   * first record on.
+   */
+  readonly partitions?: Iterable<string | number>;
 }
 
 /**
@@ -33,6 +39,7 @@ export function withPartitionedEventTime<T>(
         (ts) => subscriber.next({ kind: 'watermark', ts }),
         options.scheduler,
       );
+      for (const p of options.partitions ?? []) combiner.register(p);
       let index = 0;
       const subscription = source.subscribe({
         next(value) {

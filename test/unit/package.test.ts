@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+// The package root as users import it: the built output through package.json's exports map.
+const api = await import('twinflow');
+
+describe("package root 'twinflow'", () => {
+  it('exports the public operator API from the built output', () => {
+    const names = [
+      'withEventTime',
+      'boundedOutOfOrderness',
+      'mergeWatermarks',
+      'withPartitionedEventTime',
+      'keyBy',
+      'windowAggregate',
+      'tumbling',
+      'sliding',
+      'session',
+      'count',
+      'sum',
+      'min',
+      'max',
+      'mean',
+      'stats',
+      'quantiles',
+      'aggregate',
+      'processKeyed',
+      'mapAsync',
+      'values',
+      'InMemorySnapshotStore',
+    ];
+    for (const name of names) expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
+  });
+
+  it('has a twinflow bin that prints help', () => {
+    const help = execFileSync(process.execPath, ['dist/runtime/cli/main.js', '--help'], { encoding: 'utf8' });
+    expect(help).toContain('Usage: twinflow <command>');
+  });
+});
