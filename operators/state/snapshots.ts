@@ -14,9 +14,11 @@ export interface OperatorSnapshot {
 /**
  * Where stateful operators put their snapshots and find them again.
  *
- * `load` must return the snapshot of the latest *completed* epoch only:
- * an epoch whose barrier did not reach every sink never counts, or a
- * restored run would skip output that was never delivered.
+ * `save` must copy or serialise what it is given (the operator goes on
+ * mutating its state), and `load` must hand out state the restored operator
+ * may own and mutate, from the latest *completed* epoch only: an epoch whose
+ * barrier did not reach every sink never counts, or a restored run would
+ * skip output that was never delivered.
  */
 export interface SnapshotStore {
   save(snapshot: OperatorSnapshot): void;
@@ -41,13 +43,14 @@ export interface StatefulOptions {
  * store.complete(3);
  */
 export class InMemorySnapshotStore implements SnapshotStore {
-  private readonly pending = new Map<number, Map<string, OperatorSnapshot>>();
-  private readonly completed = new Map<string, OperatorSnapshot>();
+  private readonly pending = new Map<number, Map<string, string>>();
+  private readonly completed = new Map<string, string>();
   private lastCompleted = Number.NEGATIVE_INFINITY;
 
   save(snapshot: OperatorSnapshot): void {
-    // Stored as JSON text, so a live object can never leak into a snapshot.
-    const copy = JSON.parse(JSON.stringify(snapshot)) as OperatorSnapshot;
+    // Stored as JSON text: live state cannot leak into a snapshot, and every
+    // load hands out a fresh copy that the restored operator may mutate.
+    const copy = JSON.stringify(snapshot);
     let byOperator = this.pending.get(snapshot.epoch);
     if (byOperator === undefined) {
       byOperator = new Map();
@@ -74,7 +77,8 @@ export class InMemorySnapshotStore implements SnapshotStore {
   }
 
   load(operatorId: string): OperatorSnapshot | undefined {
-    return this.completed.get(operatorId);
+    const text = this.completed.get(operatorId);
+    return text === undefined ? undefined : (JSON.parse(text) as OperatorSnapshot);
   }
 }
 
