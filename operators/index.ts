@@ -11,7 +11,9 @@ export type { ElementHandlers, Emitter } from './core/elementOperator.js';
 export { elementOperator } from './core/elementOperator.js';
 export { keyBy } from './core/keyBy.js';
 export type { MapAsyncOptions } from './core/mapAsync.js';
-export { MapAsyncError, mapAsync } from './core/mapAsync.js';
+export type { MapAsyncBatchOptions } from './core/mapAsyncBatch.js';
+export { mapAsync } from './core/mapAsync.js';
+export { MapAsyncError, mapAsyncBatch } from './core/mapAsyncBatch.js';
 export { mapRecords } from './core/mapRecords.js';
 export { values } from './core/values.js';
 export type {
