@@ -1,0 +1,176 @@
+/**
+ * Typed errors of the Avro serde and schema registry. Callers decide by class
+ * and `retriable`, never by message text; messages name the input and the
+ * position at fault for the person reading the log.
+ */
+import type { SourcePosition } from '../../operators/core/element.js';
+
+/** Where an encoded message came from: a Kafka position, or a free label (a file, a test case). */
+export type MessagePosition = SourcePosition | string;
+
+/**
+ * Why bytes could not be decoded: no Confluent header ('bad-magic-byte'); the
+ * bytes end before the header or the record does ('too-short'); the id names
+ * no schema ('unknown-schema-id'); the body is not a valid encoding for its
+ * schema, or has trailing bytes ('corrupt-body'); the writer schema cannot be
+ * resolved into the reader schema ('incompatible-schema').
+ */
+export type AvroDecodeReason =
+  | 'bad-magic-byte'
+  | 'too-short'
+  | 'unknown-schema-id'
+  | 'corrupt-body'
+  | 'incompatible-schema';
+
+/** One field of a value that its schema does not accept. */
+export interface InvalidField {
+  /** Dotted path from the record root (`reported.temperatureC`); empty for the root itself. */
+  readonly path: string;
+  readonly value: unknown;
+  /** Avro type the schema expects there (`double`, `enum`, `union`, …). */
+  readonly expected: string;
+}
+
+/** Base of the Avro connector's errors: KafkaJS-style, with a retriable flag. */
+export abstract class AvroError extends Error {
+  abstract readonly retriable: boolean;
+}
+
+/**
+ * Bytes that are not a decodable Confluent-framed Avro message. Never
+ * retriable: the same bytes fail the same way; route them to a dead-letter
+ * output.
+ *
+ * @example
+ * try { await serde.decode(bytes, pos); }
+ * catch (e) { if (e instanceof AvroDecodeError && e.reason === 'unknown-schema-id') deadLetter(bytes, e); else throw e; }
+ */
+export class AvroDecodeError extends AvroError {
+  override readonly name = 'AvroDecodeError';
+  readonly retriable = false;
+
+  constructor(
+    readonly reason: AvroDecodeReason,
+    /** The schema id from the header; undefined when the header itself is unreadable. */
+    readonly schemaId: number | undefined,
+    readonly position: MessagePosition | undefined,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    const id = schemaId === undefined ? '' : ` (schema id ${schemaId})`;
+    super(`cannot decode Avro message at ${describePosition(position)}${id}: ${reason}: ${detail}`, options);
+  }
+}
+
+/**
+ * A value its schema does not accept, found before any byte is written.
+ * `fields` lists every offending field; the message names the first.
+ *
+ * @example
+ * try { await serde.encode('telemetry', reading); }
+ * catch (e) { if (e instanceof AvroEncodeError) console.error(e.fields.map((f) => f.path)); }
+ */
+export class AvroEncodeError extends AvroError {
+  override readonly name = 'AvroEncodeError';
+  readonly retriable = false;
+
+  constructor(
+    readonly subject: string,
+    readonly fields: readonly InvalidField[],
+    options?: { cause?: unknown },
+  ) {
+    const first = fields[0];
+    const where = first === undefined || first.path === '' ? 'the value' : `field ${first.path}`;
+    const more = fields.length > 1 ? ` (and ${fields.length - 1} more field(s))` : '';
+    super(
+      `cannot encode value for subject ${subject}: ${where} = ${describeValue(first?.value)} is not a valid ${first?.expected ?? 'value'}${more}`,
+      options,
+    );
+  }
+
+  /** Path of the first offending field. */
+  get path(): string {
+    return this.fields[0]?.path ?? '';
+  }
+}
+
+/**
+ * A schema that cannot read data written with the subject's latest version
+ * (BACKWARD compatibility). Not retriable: the schema has to change.
+ *
+ * @example
+ * try { await registry.register('telemetry-value', v3); }
+ * catch (e) { if (e instanceof SchemaIncompatibleError) console.error(e.subject, e.field); }
+ */
+export class SchemaIncompatibleError extends AvroError {
+  override readonly name = 'SchemaIncompatibleError';
+  readonly retriable = false;
+
+  constructor(
+    readonly subject: string,
+    /** Dotted path of the first incompatible field; undefined when the whole type differs. */
+    readonly field: string | undefined,
+    /** Version of the subject the new schema was checked against. */
+    readonly againstVersion: number,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    const where = field === undefined ? 'the schema' : `field ${field}`;
+    super(
+      `schema for subject ${subject} is not BACKWARD compatible with version ${againstVersion}: ${where}: ${detail}`,
+      options,
+    );
+  }
+}
+
+/**
+ * No schema has this id. The serde turns it into an AvroDecodeError with
+ * reason 'unknown-schema-id'.
+ *
+ * @example
+ * await registry.getSchema(999).catch((e) => e instanceof SchemaNotFoundError); // true
+ */
+export class SchemaNotFoundError extends AvroError {
+  override readonly name = 'SchemaNotFoundError';
+  readonly retriable = false;
+
+  constructor(readonly id: number) {
+    super(`no schema with id ${id} in the registry`);
+  }
+}
+
+/**
+ * A schema that is not valid Avro (avsc cannot parse it).
+ *
+ * @example
+ * await registry.register('x-value', { type: 'record', name: 'X' }).catch((e) => e instanceof InvalidSchemaError); // true (no fields)
+ */
+export class InvalidSchemaError extends AvroError {
+  override readonly name = 'InvalidSchemaError';
+  readonly retriable = false;
+
+  constructor(
+    readonly subject: string,
+    options: { cause: unknown },
+  ) {
+    super(`invalid Avro schema for subject ${subject}: ${messageOf(options.cause)}`, options);
+  }
+}
+
+function describePosition(position: MessagePosition | undefined): string {
+  if (position === undefined) return 'an unknown position';
+  if (typeof position === 'string') return position;
+  return `${position.topic}[${position.partition}]@${position.offset}`;
+}
+
+/** A short, never-throwing rendering of a value for an error message. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? `array(${value.length})` : 'object';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
