@@ -118,6 +118,8 @@ const SALT_PROFILE = 101;
 const SALT_WEAR = 102;
 const SALT_LOCAL = 103;
 const SALT_FAULT_TIME = 200;
+/** Wear from which a technician on an inspection changes the bearing. */
+const INSPECTION_WEAR = 0.6;
 const SALT_FAULT_SEVERITY = 300;
 
 /** Mutable per-asset state; plain fields only, so a snapshot is a structured clone. */
@@ -387,9 +389,11 @@ export class PlantSimulator {
    * asset is in local/manual mode in that hour (seeded), unknown, or already
    * down. REDUCE_LOAD lowers the load limit (to `loadLimitPct`, else by the
    * bounds' step), RESTORE_LOAD raises it (default: the maximum) and restarts
-   * a stopped asset, SHUTDOWN stops it, SCHEDULE_MAINTENANCE and
-   * DISPATCH_TECHNICIAN take it down for its maintenance time, after which
-   * wear is reset and bearing and cooling faults are cleared. Limits are
+   * a stopped asset, SHUTDOWN stops it, SCHEDULE_MAINTENANCE takes it down
+   * for its maintenance time, after which wear is reset and bearing and
+   * cooling faults are cleared. DISPATCH_TECHNICIAN is an inspection: sensor
+   * faults are fixed at once, and the asset goes into maintenance only if
+   * the technician finds a bearing defect, a cooling loss or a worn bearing. Limits are
    * clamped to the asset's bounds.
    *
    * @example
@@ -428,13 +432,19 @@ export class PlantSimulator {
           this.timelines[i].push({ ts: this.currentTs, state: 'STOPPED', reason: 'shutdown' });
         }
         break;
-      case 'SCHEDULE_MAINTENANCE':
       case 'DISPATCH_TECHNICIAN':
         if (a.state === 'FAILED') return ignore('asset-failed');
         if (a.state === 'MAINTENANCE') return ignore('in-maintenance');
-        a.state = 'MAINTENANCE';
-        a.downUntil = this.currentTs + this.specs[i].maintenanceTimeS * 1000;
-        this.timelines[i].push({ ts: this.currentTs, state: 'MAINTENANCE', reason: 'maintenance' });
+        // An inspection: faulty sensors are fixed on the spot; the asset comes down for
+        // maintenance only when the technician finds a real problem (defect, cooling, worn bearing).
+        this.fixSensors(a);
+        if (a.bearingFault >= 0 || a.coolingFault >= 0 || a.wear >= INSPECTION_WEAR)
+          this.startMaintenance(i, a);
+        break;
+      case 'SCHEDULE_MAINTENANCE':
+        if (a.state === 'FAILED') return ignore('asset-failed');
+        if (a.state === 'MAINTENANCE') return ignore('in-maintenance');
+        this.startMaintenance(i, a);
         break;
     }
     return this.logCommand(command, atTs, 'OBEYED', 'applied', a.loadLimitPct, a.state);
@@ -700,6 +710,23 @@ export class PlantSimulator {
         a.spikeUntil = a.spikeOnce ? NEVER : until;
         break;
     }
+  }
+
+  private startMaintenance(i: number, a: AssetRuntime): void {
+    a.state = 'MAINTENANCE';
+    a.downUntil = this.currentTs + this.specs[i].maintenanceTimeS * 1000;
+    this.timelines[i].push({ ts: this.currentTs, state: 'MAINTENANCE', reason: 'maintenance' });
+  }
+
+  /** A technician on site replaces or frees faulty sensors (drop-out, stuck, spiking). */
+  private fixSensors(a: AssetRuntime): void {
+    const ts = this.currentTs;
+    this.endFault(a.dropoutFault, ts, 'maintenance');
+    a.dropoutFault = -1;
+    this.endFault(a.stuckFault, ts, 'maintenance');
+    a.stuckFault = -1;
+    this.endFault(a.spikeFault, ts, 'maintenance');
+    a.spikeFault = -1;
   }
 
   private expireFaults(a: AssetRuntime, ts: number): void {

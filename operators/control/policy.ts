@@ -283,7 +283,10 @@ export function decide(input: PolicyInput): Decision | undefined {
 
   const temp = t.temperatureC;
   const tripC = spec.temperatureLimitC - config.temperatureMarginC;
-  const hot = temp !== null && Number.isFinite(temp) && temp >= tripC;
+  // A reading the detectors flag as a temperature spike is a sensor glitch, not heat: real
+  // temperature follows the thermal time constant, so an overheat never arrives as a spike.
+  const spike = reading.anomaly.signals.includes('temperatureC:spike');
+  const hot = temp !== null && Number.isFinite(temp) && temp >= tripC && !spike;
   const critical = !modelFailed && risk >= config.shutdownAt;
   if (hot || critical) {
     if (shutdownRequested && !cooled) return undefined;

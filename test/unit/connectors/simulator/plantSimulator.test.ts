@@ -345,15 +345,44 @@ describe('PlantSimulator: commands', () => {
     expect(again.at(-1)!.goodUnits).toBeGreaterThan(stopped[0].goodUnits);
   });
 
+  it('a technician fixes a stuck sensor on the spot and leaves a sound asset running', () => {
+    const sim = flat({
+      faults: {
+        faults: [
+          { assetId: 'pump-001', kind: 'stuck-sensor', at: START + HOUR, durationS: 6 * 3600, severity: 1 },
+        ],
+      },
+    });
+    const before = readingsOf(sim, 'pump-001', 2 * TICKS_PER_HOUR);
+    expect(before.at(-1)!.temperatureC).toBe(before.at(-2)!.temperatureC);
+    expect(sim.apply(command('pump-001', 'DISPATCH_TECHNICIAN'))).toMatchObject({
+      outcome: 'OBEYED',
+      runState: 'RUNNING',
+    });
+    const after = readingsOf(sim, 'pump-001', 3);
+    expect(after.every((r) => r.runState === 'RUNNING')).toBe(true);
+    expect(after[2].temperatureC).not.toBe(after[1].temperatureC);
+    expect(sim.groundTruth().faults[0]).toMatchObject({ kind: 'stuck-sensor', endedBy: 'maintenance' });
+  });
+
+  it('a technician who finds a bearing defect takes the asset into maintenance', () => {
+    const sim = flat({
+      faults: { faults: [{ assetId: 'pump-001', kind: 'bearing-defect', at: START + HOUR, severity: 0.5 }] },
+    });
+    run(sim, 2 * TICKS_PER_HOUR);
+    expect(sim.apply(command('pump-001', 'DISPATCH_TECHNICIAN')).runState).toBe('MAINTENANCE');
+  });
+
   it('maintenance takes the asset down for its maintenance time, then resets wear and the load limit', () => {
     const sim = flat();
     sim.apply(command('pump-001', 'REDUCE_LOAD', 70));
     run(sim, 10);
-    expect(sim.apply(command('pump-001', 'DISPATCH_TECHNICIAN')).runState).toBe('MAINTENANCE');
+    expect(sim.apply(command('pump-001', 'SCHEDULE_MAINTENANCE')).runState).toBe('MAINTENANCE');
     expect(sim.apply(command('pump-001', 'SCHEDULE_MAINTENANCE'))).toMatchObject({
       outcome: 'IGNORED',
       reason: 'in-maintenance',
     });
+    expect(sim.apply(command('pump-001', 'DISPATCH_TECHNICIAN'))).toMatchObject({ outcome: 'IGNORED' });
     const readings = readingsOf(sim, 'pump-001', 3 * TICKS_PER_HOUR);
     expect(readings.filter((r) => r.runState === 'MAINTENANCE')).toHaveLength(720);
     expect(readings.at(-1)).toMatchObject({ runState: 'RUNNING', loadLimitPct: 105 });

@@ -127,6 +127,17 @@ describe('decide', () => {
     expect(d?.desired.runState).toBe('STOPPED');
   });
 
+  it('does not trip on a temperature reading the detectors flag as a spike (a sensor glitch)', () => {
+    const d = decide({
+      spec,
+      bounds,
+      twin: twinAt(0),
+      reading: reading(0, { temperatureC: 140, signals: ['temperatureC:spike'], score: 20 }),
+      config,
+    });
+    expect(d?.command.action).not.toBe('SHUTDOWN');
+  });
+
   it('repeats a shutdown after cooldown only if the asset keeps running', () => {
     const { commands } = drive([
       reading(0, { risk: 0.95 }),
