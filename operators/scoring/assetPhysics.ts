@@ -9,6 +9,8 @@
  * seconds, wear dimensionless (0 new, 1 = bearing failure).
  */
 
+const LN2_PER_10C = Math.LN2 / 10;
+
 /** Rated parameters of an asset, from the asset catalogue. */
 export interface AssetSpec {
   readonly id: string;
@@ -64,8 +66,11 @@ export function nextTemperature(spec: AssetSpec, c: AssetCondition, dtS: number)
 export function wearRatePerS(spec: AssetSpec, c: AssetCondition, wearRateScale = 1): number {
   if (c.load <= 0) return 0;
   const reference = spec.ambientC + spec.heatRiseAtRatedC;
-  const thermal = 2 ** ((c.temperatureC - reference) / 10);
-  return ((spec.wearPerHourAtRated * wearRateScale) / 3600) * c.load ** 1.5 * thermal * c.wearFactor;
+  // exp and sqrt rather than 2 ** x and load ** 1.5: the same law, and this is the innermost
+  // call of every Monte Carlo step (Math.pow is several times slower in V8).
+  const thermal = Math.exp((c.temperatureC - reference) * LN2_PER_10C);
+  const load = c.load;
+  return ((spec.wearPerHourAtRated * wearRateScale) / 3600) * load * Math.sqrt(load) * thermal * c.wearFactor;
 }
 
 /** Vibration RMS from wear and load (a worn bearing vibrates more). */

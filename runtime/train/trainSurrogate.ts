@@ -16,7 +16,9 @@ import { createMlp, fitMlp, foldInputScaling, type Mlp, predict } from './mlp.js
 export const DEFAULT_SAMPLING_RANGES: FeatureEnvelope = {
   //    wear load  margin cooling wear/h  heatRatio span  tau/h
   min: [0, 0, -0.1, 0.3, 0, 0.3, 0.3, 0.01],
-  max: [1, 1.2, 0.95, 1.2, 0.15, 0.9, 1.5, 0.3],
+  // Wear per horizon reaches 3: a bearing defect multiplies the catalogue rate up to ~200 times,
+  // and the twin scores with the rate it observes, so defective assets must be inside the envelope.
+  max: [1, 1.2, 0.95, 1.2, 3, 0.9, 1.5, 0.3],
 };
 
 /** Settings of a training run; every field has a default, and the same settings give the same model. */
@@ -174,7 +176,9 @@ export function sampleState(
   const load = draw(1);
   let margin = draw(2);
   const cooling = draw(3);
-  const wearPerHorizon = draw(4);
+  // Squared draw: most assets wear at catalogue rates near 0, so sample that end densely.
+  const wearPerHorizon =
+    ranges.min[4] + Math.min(1, Math.max(0, 1.04 * u() - 0.02)) ** 2 * (ranges.max[4] - ranges.min[4]);
   const heatRatio = draw(5);
   const span = draw(6) * 100;
   const tauPerHorizon = draw(7);
