@@ -1,0 +1,177 @@
+import type { Telemetry } from '../../operators/control/contracts.js';
+import type { ScoredReading } from '../../operators/control/scoredReading.js';
+import type { KeyedProcessFunction } from '../../operators/index.js';
+import {
+  type AnomalyState,
+  detectAnomaly,
+  initialAnomalyState,
+} from '../../operators/scoring/anomalyDetector.js';
+import { type AssetSpec, wearFromVibration, wearRatePerS } from '../../operators/scoring/assetPhysics.js';
+
+/** Wear-rate trend: one sample per 10 min, over the last hour. */
+const TREND_SAMPLE_MS = 600_000;
+const TREND_SAMPLES = 7;
+/** Below this observed rate (per hour) the trend is noise, not a defect. */
+const MIN_TREND_PER_HOUR = 0.01;
+
+/**
+ * A reading enriched per asset, before risk scoring. `wearRateScale` is the
+ * observed wear rate over the nominal one (>= 1): a bearing defect shows as
+ * wear rising faster than the catalogue's rate, and scoring projects with it.
+ */
+export type MonitoredReading = Omit<ScoredReading, 'risk'> & { readonly wearRateScale: number };
+
+/** What the monitor keeps per asset (plain JSON, so it snapshots). */
+export interface MonitorState {
+  prevTs: number | null;
+  prevGood: number;
+  prevRejected: number;
+  /** Last usable readings, to ride through a sensor drop-out. */
+  temperatureC: number | null;
+  /** Smoothed wear estimate from vibration; null until a running reading with vibration. */
+  wear: number | null;
+  /** Smoothed cooling effectiveness estimate (1 = normal). */
+  cooling: number;
+  /** Wear estimates sampled every TREND_SAMPLE_MS while running, oldest first, to measure the wear rate. */
+  trend: Array<[ts: number, wear: number]>;
+  wearRateScale: number;
+  anomaly: AnomalyState;
+}
+
+export interface AssetMonitorOptions {
+  /** Smoothing of the per-reading wear estimate (vibration is noisy; default 0.1). */
+  readonly wearAlpha?: number;
+  /** Smoothing of the cooling estimate (default 0.05). */
+  readonly coolingAlpha?: number;
+}
+
+/** Run states that count as planned production time (a failure is unplanned downtime inside it). */
+function isPlanned(runState: Telemetry['runState']): boolean {
+  return runState === 'RUNNING' || runState === 'FAILED';
+}
+
+/**
+ * Per-asset enrichment: production and energy deltas since the asset's
+ * previous reading, the twin's estimate of what is not measured (wear from
+ * smoothed vibration, cooling effectiveness from the thermal balance), and
+ * streaming anomaly scores. Wear and cooling update only while the asset
+ * runs and the signal is not itself anomalous (a spike is not wear).
+ *
+ * @example
+ * telemetry$.pipe(keyBy((t) => t.assetId), processKeyed(assetMonitor((id) => specs.get(id)!), { id: 'monitor', snapshots }))
+ */
+export function assetMonitor(
+  specOf: (assetId: string) => AssetSpec,
+  options: AssetMonitorOptions = {},
+): KeyedProcessFunction<Telemetry, MonitorState, MonitoredReading> {
+  const wearAlpha = options.wearAlpha ?? 0.1;
+  const coolingAlpha = options.coolingAlpha ?? 0.05;
+  return {
+    init: () => ({
+      prevTs: null,
+      prevGood: 0,
+      prevRejected: 0,
+      temperatureC: null,
+      wear: null,
+      cooling: 1,
+      trend: [],
+      wearRateScale: 1,
+      anomaly: initialAnomalyState(),
+    }),
+    onRecord(t, ctx) {
+      const s = ctx.state;
+      const spec = specOf(t.assetId);
+      const first = s.prevTs === null;
+      const dtS = first ? 0 : Math.max(0, (t.ts - (s.prevTs as number)) / 1000);
+      const goodDelta = first ? 0 : Math.max(0, t.goodUnits - s.prevGood);
+      const rejectedDelta = first ? 0 : Math.max(0, t.rejectedUnits - s.prevRejected);
+      s.prevTs = t.ts;
+      s.prevGood = t.goodUnits;
+      s.prevRejected = t.rejectedUnits;
+
+      const anomaly = detectAnomaly(s.anomaly, t);
+      const running = t.runState === 'RUNNING';
+      const load = Math.max(0, t.loadPct / 100);
+      if (t.temperatureC !== null && !hasSignal(anomaly.signals, 'temperatureC')) {
+        if (running && load > 0.3 && s.temperatureC !== null && dtS > 0) {
+          // Thermal balance: the temperature the asset is heading for, from its rate of change.
+          const heading =
+            t.temperatureC + (spec.thermalTimeConstantS * (t.temperatureC - s.temperatureC)) / dtS;
+          const rise = heading - spec.ambientC;
+          if (rise > 1) {
+            const estimate = Math.min(1.2, Math.max(0.2, (spec.heatRiseAtRatedC * load * load) / rise));
+            s.cooling += coolingAlpha * (estimate - s.cooling);
+          }
+        }
+        s.temperatureC = t.temperatureC;
+      }
+      if (running && t.vibrationMmS !== null && load > 0.05 && !hasSignal(anomaly.signals, 'vibrationMmS')) {
+        const w = wearFromVibration(spec, t.vibrationMmS, load);
+        s.wear = s.wear === null ? w : s.wear + wearAlpha * (w - s.wear);
+      }
+      if (running && s.wear !== null && s.temperatureC !== null) {
+        updateWearTrend(s, spec, t.ts, load, s.wear, s.temperatureC);
+      }
+      if (t.runState === 'MAINTENANCE' || t.runState === 'FAILED') {
+        // Repair or maintenance replaces the bearing: the estimates restart from the next running readings.
+        s.wear = null;
+        s.cooling = 1;
+        s.trend = [];
+        s.wearRateScale = 1;
+      }
+
+      // Unusable only when a running asset lacks the signals its risk depends on; a stopped
+      // asset with no wear estimate yet (say, idle since start) carries no load and so no risk.
+      const features =
+        s.temperatureC === null || (running && s.wear === null)
+          ? null
+          : { temperatureC: s.temperatureC, wearEstimate: s.wear ?? 0, load, coolingFactor: s.cooling };
+      const runningS = running ? dtS : 0;
+      ctx.emit({
+        telemetry: t,
+        features,
+        anomaly,
+        dtS,
+        runningS,
+        goodDelta,
+        rejectedDelta,
+        energyKwh: (t.powerKw * dtS) / 3600,
+        plannedS: isPlanned(t.runState) ? dtS : 0,
+        wearRateScale: s.wearRateScale,
+      });
+    },
+  };
+}
+
+function hasSignal(signals: readonly string[], name: string): boolean {
+  for (const s of signals) if (s.startsWith(name) && !s.endsWith(':cusum')) return true;
+  return false;
+}
+
+/**
+ * Measures how fast the estimated wear grows over the last hour and compares
+ * it with the catalogue's rate at the current load and temperature. A
+ * bearing defect multiplies the wear rate; projecting risk with the nominal
+ * rate would see it only when the bearing is nearly gone.
+ */
+function updateWearTrend(
+  s: MonitorState,
+  spec: AssetSpec,
+  ts: number,
+  load: number,
+  wear: number,
+  temperatureC: number,
+) {
+  const last = s.trend.at(-1);
+  if (last !== undefined && ts - last[0] < TREND_SAMPLE_MS) return;
+  s.trend.push([ts, wear]);
+  if (s.trend.length > TREND_SAMPLES) s.trend.shift();
+  const [t0, w0] = s.trend[0];
+  const hours = (ts - t0) / 3_600_000;
+  if (hours < 0.5) return;
+  const observed = (wear - w0) / hours;
+  const nominal =
+    wearRatePerS(spec, { temperatureC, wear, load, coolingFactor: s.cooling, wearFactor: 1 }) * 3600;
+  s.wearRateScale =
+    observed < MIN_TREND_PER_HOUR || nominal <= 0 ? 1 : Math.min(500, Math.max(1, observed / nominal));
+}
