@@ -82,6 +82,11 @@ export interface KpiMinuteRow {
   quality: number;
   oee: number;
   downtime_s: number;
+  /** Planned production time in the minute (running or failed), seconds. */
+  planned_s: number;
+  running_s: number;
+  /** Ideal time of the units made (units × ideal cycle time), seconds. */
+  ideal_s: number;
   good_units: number;
   rejected_units: number;
   energy_kwh: number;

@@ -18,6 +18,8 @@ export interface PlantLoopProgress {
   readonly ticks: number;
   readonly readings: number;
   readonly eventTs: number;
+  /** Newest event time in minus the job's output watermark: how far the job is behind the plant. */
+  readonly watermarkLagMs: number;
   readonly commands: number;
   readonly alerts: number;
   readonly elapsedMs: number;
@@ -36,6 +38,8 @@ export interface PlantLoopOptions {
   readonly onProgress?: (p: PlantLoopProgress) => void;
   /** Progress every this many ticks (default 100). */
   readonly progressEvery?: number;
+  /** Simulated ms per wall ms (accelerated time); 0 or absent runs as fast as the job can. */
+  readonly speedup?: number;
 }
 
 export interface PlantLoopResult {
@@ -157,16 +161,22 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
     pendingWrites = [];
     await Promise.all(writes);
   };
+  // An epoch's flush runs while the plant goes on (as Flink completes checkpoints
+  // asynchronously); the next epoch waits for it before flushing its own rows.
+  let flushing: Promise<void> = Promise.resolve();
   const closeEpoch = async (epoch: number) => {
     const passed = untilBarrier(epoch);
     input.next({ kind: 'barrier', epoch });
     await passed;
     check();
     await drainWrites();
-    await sinks.flush(epoch);
+    await flushing;
+    flushing = sinks.flush(epoch);
+    flushing.catch(() => {});
   };
 
   const started = performance.now();
+  const startTs = plant.now;
   let lastTs = plant.now;
   for (let tick = 1; tick <= options.ticks; tick++) {
     const batch = plant.step();
@@ -193,12 +203,17 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
     for (const c of pendingCommands) plant.apply(c, c.decidedAt);
     pendingCommands.length = 0;
     if (tick % epochTicks === 0) await closeEpoch(tick / epochTicks);
+    if (options.speedup) {
+      const ahead = (tickTs - startTs) / options.speedup - (performance.now() - started);
+      if (ahead > 1) await new Promise((resolve) => setTimeout(resolve, ahead));
+    }
     if (options.onProgress && (tick % progressEvery === 0 || tick === options.ticks)) {
       options.onProgress({
         tick,
         ticks: options.ticks,
         readings,
         eventTs: tickTs,
+        watermarkLagMs: Math.max(0, tickTs - outputWatermark),
         commands: commands.length,
         alerts,
         elapsedMs: performance.now() - started,
@@ -208,6 +223,7 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
   // Fire the last KPI window, but not silence timers: the plant did not go quiet, the run ended.
   input.next({ kind: 'watermark', ts: lastTs + windowMs - 1 });
   await closeEpoch(Math.floor(options.ticks / epochTicks) + 1);
+  await flushing;
   input.complete();
   await done;
   await drainWrites();

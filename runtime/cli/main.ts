@@ -2,21 +2,31 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runDemo } from './demoCommand.js';
+import { SERVE_USAGE, serveClickHouse } from './serveClickHouse.js';
 
 const HELP = `twinflow — Flink-style stream processing for industrial digital twins
 
 Usage: twinflow <command> [options]
 
 Commands:
-  demo        Windowed per-asset statistics over generated telemetry (embedded, no servers)
-                --assets N    assets to simulate (default 1000)
-                --minutes M   minutes of event time (default 120)
-                --seed S      random seed (default 42)
+  run <pipeline>  run a pipeline; pipelines: machine-health (see: twinflow run machine-health --help)
+  clickhouse      serve an embedded ClickHouse data directory on 127.0.0.1
+  demo            windowed per-asset statistics over generated telemetry
+                    --assets N    assets to simulate (default 1000)
+                    --minutes M   minutes of event time (default 120)
+                    --seed S      random seed (default 42)
+
+  ${SERVE_USAGE}
 
 Options:
   -h, --help      show this help
   -v, --version   show the version
 `;
+
+/** Pipelines `run` knows, loaded on demand so the CLI does not depend on every pipeline. */
+const PIPELINES: Record<string, () => Promise<{ runFromCli(args: string[]): Promise<number> }>> = {
+  'machine-health': () => import('../../pipelines/machine-health/cli.js'),
+};
 
 /** Thrown for a command line that cannot be run; main prints it with the help hint. */
 class UsageError extends Error {}
@@ -42,6 +52,17 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
+  if (command === 'run') {
+    const [name, ...args] = rest;
+    const load = name === undefined ? undefined : PIPELINES[name];
+    if (load === undefined) {
+      throw new UsageError(
+        `run: unknown pipeline "${name ?? ''}"; known: ${Object.keys(PIPELINES).join(', ')}`,
+      );
+    }
+    return (await load()).runFromCli(args);
+  }
+  if (command === 'clickhouse') return serveClickHouse(rest, console.log);
   if (command === 'demo') {
     const { values } = parseArgs({
       args: rest,
@@ -72,7 +93,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const usage =
+      err instanceof UsageError ||
+      (err as Error).constructor?.name?.endsWith('UsageError') ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(
       `twinflow: ${(err as Error).message}${usage ? '\nRun "twinflow --help" for usage.' : ''}\n`,
     );

@@ -200,7 +200,14 @@ describe('tables and views', () => {
     await client.insert({
       table: `${database}.kpi_minute`,
       values: [
-        { ...kpi('m-1', day + 6 * h, 0), line: 'L9', downtime_s: 30, availability: 0.5 }, // A
+        {
+          ...kpi('m-1', day + 6 * h, 0),
+          line: 'L9',
+          downtime_s: 30,
+          running_s: 30,
+          ideal_s: 27,
+          availability: 0.5,
+        }, // A
         { ...kpi('m-2', day + 13 * h + 59 * 60_000, 0), line: 'L9' }, // A
         { ...kpi('m-1', day + 14 * h, 0), line: 'L9', good_units: 8, rejected_units: 2 }, // B
         { ...kpi('m-1', day + 23 * h, 0), line: 'L9' }, // C of day
@@ -261,6 +268,9 @@ function kpi(asset: string, minute: number, lateFirings: number): KpiMinuteRow {
     quality: 1,
     oee: 0.9,
     downtime_s: 0,
+    planned_s: 60,
+    running_s: 60,
+    ideal_s: 54,
     good_units: 10,
     rejected_units: 0,
     energy_kwh: 0.2,

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { runMachineHealthEmbedded } from './embeddedJob.js';
+import { formatReport } from './report.js';
+
+export const USAGE = `twinflow run machine-health [options]   the reference twin on the embedded default
+  --assets N        assets (the catalogue's are cloned round-robin; default 100)
+  --days D          simulated days (default 2)
+  --seed S          plant seed (default 42)
+  --speed X         simulated time per wall time, e.g. 3600 = one hour per second (default: as fast as possible)
+  --tick S          simulated seconds per reading (default 30)
+  --baseline-only   run the plant without the twin and report it
+  --port P          embedded ClickHouse HTTP port (default 18123)
+  --data DIR        embedded ClickHouse data directory (default .twinflow/clickhouse)`;
+
+/** Thrown for flags that cannot be run; the CLI prints it with the usage hint. */
+export class MachineHealthUsageError extends Error {}
+
+function positive(name: string, raw: string | undefined, fallback: number, integer = true): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new MachineHealthUsageError(
+      `--${name} must be a positive ${integer ? 'integer' : 'number'}, got "${raw}"`,
+    );
+  }
+  return n;
+}
+
+/**
+ * `twinflow run machine-health`: parses flags, runs baseline and twin with
+ * live progress on stderr, prints the report on stdout.
+ */
+export async function runFromCli(args: string[], log: (line: string) => void = console.log): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      assets: { type: 'string' },
+      days: { type: 'string' },
+      seed: { type: 'string' },
+      speed: { type: 'string' },
+      tick: { type: 'string' },
+      'baseline-only': { type: 'boolean' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    log(USAGE);
+    return 0;
+  }
+  const assets = positive('assets', values.assets, 100);
+  const days = positive('days', values.days, 2, false);
+  const seed = positive('seed', values.seed, 42);
+  const speed = values.speed === undefined ? 0 : positive('speed', values.speed, 0, false);
+  const tickS = positive('tick', values.tick, 30);
+  const port = values.port === undefined ? 18123 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new MachineHealthUsageError(`--port must be a TCP port (0-65535), got "${values.port}"`);
+  }
+  log(
+    `twinflow machine-health: ${assets} assets, ${days} simulated day(s), a reading every ${tickS} s, seed ${seed}${values['baseline-only'] ? ', baseline only' : ''}`,
+  );
+  const started = performance.now();
+  const report = await runMachineHealthEmbedded({
+    assets,
+    days,
+    seed,
+    tickS,
+    speed,
+    port,
+    dataDir: values.data,
+    baselineOnly: values['baseline-only'],
+    onProgress: (p) => {
+      const rate = Math.round(p.readings / (p.elapsedMs / 1000));
+      process.stderr.write(
+        `  ${new Date(p.eventTs).toISOString().slice(0, 16).replace('T', ' ')}  ${((100 * p.tick) / p.ticks).toFixed(0).padStart(3)} %  ${p.readings.toLocaleString('en')} readings  ${rate.toLocaleString('en')} events/s  watermark lag ${(p.watermarkLagMs / 1000).toFixed(0)} s  commands ${p.commands}  alerts ${p.alerts}\n`,
+      );
+    },
+  });
+  for (const line of formatReport(report)) log(line);
+  log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  return 0;
+}
