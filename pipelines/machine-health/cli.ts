@@ -10,7 +10,9 @@ export const USAGE = `twinflow run machine-health [options]   the reference twin
   --tick S          simulated seconds per reading (default 30)
   --baseline-only   run the plant without the twin and report it
   --port P          embedded ClickHouse HTTP port (default 18123)
-  --data DIR        embedded ClickHouse data directory (default .twinflow/clickhouse)`;
+  --data DIR        embedded ClickHouse data directory (default .twinflow/clickhouse)
+  --catalogue FILE  asset catalogue (default pipelines/machine-health/catalogue.yaml)
+  --model FILE      ONNX surrogate with the twinflow feature contract (default models/machine-health-surrogate.onnx)`;
 
 /** Thrown for flags that cannot be run; the CLI prints it with the usage hint. */
 export class MachineHealthUsageError extends Error {}
@@ -42,6 +44,8 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
       'baseline-only': { type: 'boolean' },
       port: { type: 'string' },
       data: { type: 'string' },
+      catalogue: { type: 'string' },
+      model: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -71,6 +75,8 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
     speed,
     port,
     dataDir: values.data,
+    cataloguePath: values.catalogue,
+    modelPath: values.model,
     baselineOnly: values['baseline-only'],
     onProgress: (p) => {
       const rate = Math.round(p.readings / (p.elapsedMs / 1000));

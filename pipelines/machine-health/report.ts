@@ -101,7 +101,7 @@ export function formatReport(r: EmbeddedRunReport): string[] {
     const c = r.clickhouse;
     out.push('');
     out.push(`Results are in ${c.dataDir} (database ${c.database}). Serve them and query with curl:`);
-    out.push(`  npx twinflow clickhouse --data ${c.dataDir} --port 18123 &`);
+    out.push(`  node dist/runtime/cli/main.js clickhouse --data ${c.dataDir} --port 18123 &`);
     out.push(
       `  curl 'http://127.0.0.1:18123/' --data-binary "SELECT line, shift, round(oee, 3) AS oee, round(downtime_s / 3600, 1) AS downtime_h FROM ${c.database}.oee_by_line_shift ORDER BY line, shift_start LIMIT 12 FORMAT PrettyCompact"`,
     );
