@@ -1,11 +1,16 @@
 /**
- * `npm run bench`: runs every benchmark on one core, progress on stderr,
- * one JSON document with the figures on stdout.
+ * `npm run bench`: runs every benchmark, progress on stderr, one JSON
+ * document with the figures on stdout: the operator pipelines on one core,
+ * then the twin's figures (scoring cost, embedded job end to end, ClickHouse
+ * sink rows/s).
  */
 import { cpus } from 'node:os';
+import { clickhouseSinkBench } from './clickhouseSink.js';
+import { embeddedJobBench, plantLoopBench } from './embeddedJob.js';
 import { heapFlat } from './heapFlat.js';
 import { type BenchResult, progress } from './measure.js';
 import { processKeyedTimers } from './processKeyedTimers.js';
+import { scoringCostBench } from './scoringCost.js';
 import { sessionWindows } from './sessionWindows.js';
 import { slidingWindows } from './slidingWindows.js';
 import { tumblingStats } from './tumblingStats.js';
@@ -29,11 +34,23 @@ progress('heapFlat…');
 const heap = heapFlat();
 progress(`heapFlat: ratio ${heap.ratio}, ${heap.eventsPerSec} events/s`);
 
+progress('scoring…');
+const scoring = await scoringCostBench();
+progress('embedded job, closed loop with counting sinks…');
+const plantLoop = await plantLoopBench();
+progress('embedded job with ClickHouse…');
+const embeddedJob = await embeddedJobBench();
+progress('ClickHouse sink…');
+const clickhouseSink = await clickhouseSinkBench();
+
 const report = {
   node: process.version,
   cpu: cpus()[0]?.model ?? 'unknown',
   totalSeconds: Math.round((performance.now() - started) / 100) / 10,
   results,
   heap,
+  scoring,
+  embedded: { plantLoop, withClickHouse: embeddedJob },
+  clickhouseSink,
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -38,6 +38,8 @@ export class WatermarkCombiner<Id> {
 
   onRecord(id: Id): void {
     const input = this.input(id);
+    // Activity only matters for idleness: without a timeout, reading the clock per record is waste.
+    if (this.idleTimeoutMs === undefined) return;
     input.lastActive = this.scheduler.now();
     if (input.idle) input.idle = false;
     this.scheduleCheck();

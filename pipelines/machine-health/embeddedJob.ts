@@ -17,8 +17,13 @@ import { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
 import type { Command } from '../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../operators/control/policy.js';
 import { type MttdReport, timeToDetect } from '../../operators/kpi/mttd.js';
-import { type HybridCounters, hybridRiskModel } from '../../operators/scoring/hybridRiskModel.js';
+import {
+  type HybridCounters,
+  type HybridRiskModel,
+  hybridRiskModel,
+} from '../../operators/scoring/hybridRiskModel.js';
 import { physicsRiskModel } from '../../operators/scoring/physicsRiskModel.js';
+import type { SurrogateRiskModel } from '../../operators/scoring/surrogateMetadata.js';
 import { MachineHealthClickHouseSinks, type RowsWritten } from './clickhouseSinks.js';
 import { type PlantKpis, plantKpis } from './plantKpis.js';
 import { type PlantLoopProgress, runBaseline, runPlantLoop } from './plantLoop.js';
@@ -81,6 +86,22 @@ export interface EmbeddedRunReport {
   readonly catalogue: Catalogue;
 }
 
+/**
+ * The job's hybrid risk model around a loaded surrogate. Physics uses fewer
+ * samples and a coarser look-ahead than the surrogate's training labels:
+ * cross-checks tolerate Monte Carlo noise, and the job scores every reading.
+ *
+ * @example
+ * const riskModel = machineHealthRiskModel(await OnnxSurrogate.load(DEFAULT_MODEL));
+ */
+export function machineHealthRiskModel(surrogate: SurrogateRiskModel): HybridRiskModel {
+  return hybridRiskModel({
+    surrogate,
+    physics: physicsRiskModel({ seed: 1, samples: 128, lookaheadHours: 72, lookaheadStepS: 3600 }),
+    crossCheckEvery: 64,
+  });
+}
+
 export const DEFAULT_FAULT_RATES: NonNullable<FaultPlan['random']> = {
   perAssetDay: {
     'bearing-defect': 0.25,
@@ -132,13 +153,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     // The embedded database belongs to this demo: each run starts from an empty one.
     await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
     await migrate(client, { database });
-    const riskModel = hybridRiskModel({
-      surrogate,
-      // Fewer samples and a coarser look-ahead than training's labels: cross-checks tolerate
-      // Monte Carlo noise, and the job scores every reading.
-      physics: physicsRiskModel({ seed: 1, samples: 128, lookaheadHours: 72, lookaheadStepS: 3600 }),
-      crossCheckEvery: 64,
-    });
+    const riskModel = machineHealthRiskModel(surrogate);
     const sinks = new MachineHealthClickHouseSinks(client, database, catalogue);
     const plant = new PlantSimulator(plantOptions);
     const result = await runPlantLoop({
