@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { runDemo } from './demoCommand.js';
 import { SERVE_USAGE, serveClickHouse } from './serveClickHouse.js';
 
 const HELP = `twinflow — Flink-style stream processing for industrial digital twins
@@ -9,12 +7,9 @@ const HELP = `twinflow — Flink-style stream processing for industrial digital 
 Usage: twinflow <command> [options]
 
 Commands:
-  run <pipeline>  run a pipeline; pipelines: machine-health (see: twinflow run machine-health --help)
+  run <pipeline>  run a pipeline: machine-health, windowed-demo (twinflow run <pipeline> --help)
   clickhouse      serve an embedded ClickHouse data directory on 127.0.0.1
-  demo            windowed per-asset statistics over generated telemetry
-                    --assets N    assets to simulate (default 1000)
-                    --minutes M   minutes of event time (default 120)
-                    --seed S      random seed (default 42)
+  demo            same as: run windowed-demo
 
   ${SERVE_USAGE}
 
@@ -26,18 +21,11 @@ Options:
 /** Pipelines `run` knows, loaded on demand so the CLI does not depend on every pipeline. */
 const PIPELINES: Record<string, () => Promise<{ runFromCli(args: string[]): Promise<number> }>> = {
   'machine-health': () => import('../../pipelines/machine-health/cli.js'),
+  'windowed-demo': () => import('../../pipelines/windowed-demo/cli.js'),
 };
 
 /** Thrown for a command line that cannot be run; main prints it with the help hint. */
 class UsageError extends Error {}
-
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new UsageError(`--${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -63,28 +51,7 @@ async function main(argv: string[]): Promise<number> {
     return (await load()).runFromCli(args);
   }
   if (command === 'clickhouse') return serveClickHouse(rest, console.log);
-  if (command === 'demo') {
-    const { values } = parseArgs({
-      args: rest,
-      options: {
-        assets: { type: 'string' },
-        minutes: { type: 'string' },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    await runDemo({
-      assets: positiveInt('assets', values.assets, 1000),
-      minutes: positiveInt('minutes', values.minutes, 120),
-      seed: positiveInt('seed', values.seed, 42),
-    });
-    return 0;
-  }
+  if (command === 'demo') return (await PIPELINES['windowed-demo']()).runFromCli(rest);
   throw new UsageError(`unknown command "${command}"`);
 }
 

@@ -1,6 +1,7 @@
+import { parseArgs } from 'node:util';
 import { tap } from 'rxjs';
 import { syntheticTelemetry } from '../../connectors/synthetic/syntheticTelemetry.js';
-import { type MinuteHealth, windowedDemo } from '../../pipelines/windowedDemo.js';
+import { type MinuteHealth, windowedDemo } from './windowedDemo.js';
 
 export interface DemoOptions {
   readonly assets: number;
@@ -94,4 +95,47 @@ export async function runDemo(
       `  ${h.assetId}  minute ${new Date(h.minute).toISOString().slice(11, 16)}  max ${h.maxTemperature.toFixed(1)} °C  mean ${h.meanTemperature.toFixed(1)} °C  vibration p95 ${h.vibrationP95.toFixed(2)} mm/s  (${h.readings} readings)`,
     );
   }
+}
+
+export const USAGE = `twinflow run windowed-demo [options]   per-asset minute statistics over generated telemetry (alias: twinflow demo)
+  --assets N    assets to simulate (default 1000)
+  --minutes M   minutes of event time (default 120)
+  --seed S      random seed (default 42)`;
+
+/** Thrown for flags that cannot be run; the CLI prints it with the usage hint. */
+export class WindowedDemoUsageError extends Error {}
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new WindowedDemoUsageError(`--${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+/** `twinflow run windowed-demo` (or `twinflow demo`). */
+export async function runFromCli(args: string[], log: (line: string) => void = console.log): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      assets: { type: 'string' },
+      minutes: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    log(USAGE);
+    return 0;
+  }
+  await runDemo(
+    {
+      assets: positiveInt('assets', values.assets, 1000),
+      minutes: positiveInt('minutes', values.minutes, 120),
+      seed: positiveInt('seed', values.seed, 42),
+    },
+    log,
+  );
+  return 0;
 }

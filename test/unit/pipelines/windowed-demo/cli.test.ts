@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { runDemo } from '../../../../runtime/cli/demoCommand.js';
+import { runDemo } from '../../../../pipelines/windowed-demo/cli.js';
 
 describe('twinflow demo', () => {
   it('processes every generated reading and reports windows, late firings and hottest assets', async () => {

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { SyntheticReading } from '../connectors/synthetic/syntheticTelemetry.js';
+import type { SyntheticReading } from '../../connectors/synthetic/syntheticTelemetry.js';
 import {
   aggregate,
   boundedOutOfOrderness,
@@ -12,7 +12,7 @@ import {
   tumbling,
   windowAggregate,
   withEventTime,
-} from '../operators/index.js';
+} from '../../operators/index.js';
 
 /** What the demo reports per asset and minute of event time. */
 export interface MinuteHealth {
