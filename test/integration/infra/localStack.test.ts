@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { STACK } from '../localStackSetup.js';
 
 /**
  * The local stack (infra/local/stack.sh) against real clients: a transactional producer and a
@@ -11,35 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * Confluent-compatible API, and a query on the embedded ClickHouse endpoint.
  *
  * The stack's ports are fixed (non-default, 127.0.0.1) because the script serves developers
- * too; a stack that was already fully up before this file ran is left running afterwards.
+ * too; the integration project's global setup (../localStackSetup.ts) starts and stops it.
  */
 
-const run = promisify(execFile);
-const script = resolve(import.meta.dirname, '../../../infra/local/stack.sh');
-const kafkaBroker = '127.0.0.1:19092';
-const registryUrl = 'http://127.0.0.1:18081/apis/ccompat/v7';
-const clickhouseUrl = 'http://127.0.0.1:18123';
-
-async function stack(command: 'up' | 'down' | 'status'): Promise<string> {
-  try {
-    const { stdout } = await run('bash', [script, command], { maxBuffer: 16 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const failed = error as { stdout?: string; stderr?: string };
-    throw new Error(
-      `bash infra/local/stack.sh ${command} failed:\n${failed.stdout ?? ''}\n${failed.stderr ?? ''}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
-function wasFullyUp(status: string): boolean {
-  return ['kafka', 'apicurio', 'clickhouse'].every((name) =>
-    new RegExp(`^\\s*${name}\\s+running \\(pid`, 'm').test(status),
-  );
-}
+const { kafkaBroker, registryUrl, clickhouseUrl } = STACK;
 
 /** Consumes `topic` from the beginning until `last` arrives; returns every value seen. */
 async function readUntil(kafka: KafkaJS.Kafka, topic: string, readUncommitted: boolean, last: string) {
@@ -66,18 +39,6 @@ async function readUntil(kafka: KafkaJS.Kafka, topic: string, readUncommitted: b
   }
   return values;
 }
-
-let leaveRunning = false;
-
-beforeAll(async () => {
-  leaveRunning = wasFullyUp(await stack('status'));
-  // The first run fetches Kafka's jars and Apicurio (~200 MB) from Maven Central.
-  await stack('up');
-}, 300_000);
-
-afterAll(async () => {
-  if (!leaveRunning) await stack('down');
-}, 120_000);
 
 describe('local stack', () => {
   it('Kafka: a read_committed consumer sees only the committed transaction', async () => {
