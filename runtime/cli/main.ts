@@ -9,6 +9,7 @@ Usage: twinflow <command> [options]
 Commands:
   run <pipeline>  run a pipeline: machine-health, windowed-demo (twinflow run <pipeline> --help)
   clickhouse      serve an embedded ClickHouse data directory on 127.0.0.1
+  produce         publish simulated telemetry (Avro, schema registry) to Kafka (twinflow produce --help)
   demo            same as: run windowed-demo
 
   ${SERVE_USAGE}
@@ -51,6 +52,9 @@ async function main(argv: string[]): Promise<number> {
     return (await load()).runFromCli(args);
   }
   if (command === 'clickhouse') return serveClickHouse(rest, console.log);
+  // Loaded lazily: it pulls in @confluentinc/kafka-javascript, an optional dependency.
+  if (command === 'produce')
+    return (await import('../../pipelines/machine-health/produce.js')).runProduceFromCli(rest);
   if (command === 'demo') return (await PIPELINES['windowed-demo']()).runFromCli(rest);
   throw new UsageError(`unknown command "${command}"`);
 }
