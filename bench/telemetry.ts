@@ -4,6 +4,7 @@
  * them. Deterministic (seeded), so every run and every machine sees the same
  * stream.
  */
+import { uniformSource } from '../operators/scoring/seededRandom.js';
 
 export interface Telemetry {
   readonly assetId: string;
@@ -19,16 +20,8 @@ const T0 = Date.UTC(2026, 0, 1);
 /** Interned once: a fleet has a fixed set of ids, and building a string per record would be measured too. */
 export const ASSET_IDS: readonly string[] = Array.from({ length: KEYS }, (_, k) => `asset-${k}`);
 
-/** mulberry32: small, fast, and good enough to scatter timestamps and values. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The project's seeded PRNG (mulberry32), under the name the benchmarks use. */
+export const seededRandom = uniformSource;
 
 /**
  * The i-th reading of a steady fleet: every asset reports once a second,

@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import { uniformSource } from '../../operators/scoring/seededRandom.js';
 
 /** One reading of the synthetic plant used by the demo (the full simulator comes with the twin pipeline). */
 export interface SyntheticReading {
@@ -20,18 +21,6 @@ export interface SyntheticTelemetryOptions {
   readonly seed: number;
 }
 
-/** mulberry32: small, fast, seedable; the same seed gives the same plant. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Deterministic telemetry for `assets` assets, one reading per asset every
  * `intervalMs`, with bounded event-time disorder; one asset in ten runs hot.
@@ -39,7 +28,7 @@ export function seededRandom(seed: number): () => number {
  */
 export function syntheticTelemetry(options: SyntheticTelemetryOptions): Observable<SyntheticReading> {
   return new Observable<SyntheticReading>((subscriber) => {
-    const random = seededRandom(options.seed);
+    const random = uniformSource(options.seed);
     const ids = Array.from({ length: options.assets }, (_, i) => `asset-${String(i).padStart(4, '0')}`);
     const end = options.startTs + options.durationMs;
     // Held-back readings with the time (of the plant's clock) they are released at.

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { positiveInteger, positiveNumber, UsageError } from '../../runtime/cli/flags.js';
 import { runMachineHealthEmbedded } from './embeddedJob.js';
 import { formatReport } from './report.js';
 
@@ -13,20 +14,6 @@ export const USAGE = `twinflow run machine-health [options]   the reference twin
   --data DIR        embedded ClickHouse data directory (default .twinflow/clickhouse)
   --catalogue FILE  asset catalogue (default pipelines/machine-health/catalogue.yaml)
   --model FILE      ONNX surrogate with the twinflow feature contract (default models/machine-health-surrogate.onnx)`;
-
-/** Thrown for flags that cannot be run; the CLI prints it with the usage hint. */
-export class MachineHealthUsageError extends Error {}
-
-function positive(name: string, raw: string | undefined, fallback: number, integer = true): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new MachineHealthUsageError(
-      `--${name} must be a positive ${integer ? 'integer' : 'number'}, got "${raw}"`,
-    );
-  }
-  return n;
-}
 
 /**
  * `twinflow run machine-health`: parses flags, runs baseline and twin with
@@ -54,14 +41,14 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
     log(USAGE);
     return 0;
   }
-  const assets = positive('assets', values.assets, 100);
-  const days = positive('days', values.days, 2, false);
-  const seed = positive('seed', values.seed, 42);
-  const speed = values.speed === undefined ? 0 : positive('speed', values.speed, 0, false);
-  const tickS = positive('tick', values.tick, 30);
+  const assets = positiveInteger('assets', values.assets, 100);
+  const days = positiveNumber('days', values.days, 2);
+  const seed = positiveInteger('seed', values.seed, 42);
+  const speed = values.speed === undefined ? 0 : positiveNumber('speed', values.speed, 0);
+  const tickS = positiveInteger('tick', values.tick, 30);
   const port = values.port === undefined ? 18123 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new MachineHealthUsageError(`--port must be a TCP port (0-65535), got "${values.port}"`);
+    throw new UsageError(`--port must be a TCP port (0-65535), got "${values.port}"`);
   }
   log(
     `twinflow machine-health: ${assets} assets, ${days} simulated day(s), a reading every ${tickS} s, seed ${seed}${values['baseline-only'] ? ', baseline only' : ''}`,

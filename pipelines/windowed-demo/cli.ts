@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { tap } from 'rxjs';
 import { syntheticTelemetry } from '../../connectors/synthetic/syntheticTelemetry.js';
+import { positiveInteger } from '../../runtime/cli/flags.js';
 import { type MinuteHealth, windowedDemo } from './windowedDemo.js';
 
 export interface DemoOptions {
@@ -102,17 +103,6 @@ export const USAGE = `twinflow run windowed-demo [options]   per-asset minute st
   --minutes M   minutes of event time (default 120)
   --seed S      random seed (default 42)`;
 
-/** Thrown for flags that cannot be run; the CLI prints it with the usage hint. */
-export class WindowedDemoUsageError extends Error {}
-
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new WindowedDemoUsageError(`--${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
 /** `twinflow run windowed-demo` (or `twinflow demo`). */
 export async function runFromCli(args: string[], log: (line: string) => void = console.log): Promise<number> {
   const { values } = parseArgs({
@@ -131,9 +121,9 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
   }
   await runDemo(
     {
-      assets: positiveInt('assets', values.assets, 1000),
-      minutes: positiveInt('minutes', values.minutes, 120),
-      seed: positiveInt('seed', values.seed, 42),
+      assets: positiveInteger('assets', values.assets, 1000),
+      minutes: positiveInteger('minutes', values.minutes, 120),
+      seed: positiveInteger('seed', values.seed, 42),
     },
     log,
   );

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { UsageError } from './flags.js';
 import { SERVE_USAGE, serveClickHouse } from './serveClickHouse.js';
 
 const HELP = `twinflow — Flink-style stream processing for industrial digital twins
@@ -24,9 +25,6 @@ const PIPELINES: Record<string, () => Promise<{ runFromCli(args: string[]): Prom
   'machine-health': () => import('../../pipelines/machine-health/cli.js'),
   'windowed-demo': () => import('../../pipelines/windowed-demo/cli.js'),
 };
-
-/** Thrown for a command line that cannot be run; main prints it with the help hint. */
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Aggregator, quantiles } from '../../../../../operators/index.js';
+import { uniformSource } from '../../../../../operators/scoring/seededRandom.js';
 
 function fold<T, A, R>(agg: Aggregator<T, A, R>, values: T[]): A {
   let acc = agg.create();
@@ -19,7 +20,7 @@ const id = (v: number) => v;
 
 describe('quantiles', () => {
   it('is exact at the extremes and close to the true rank in between', () => {
-    const random = mulberry(7);
+    const random = uniformSource(7);
     const xs = Array.from({ length: 50_000 }, () => -50 + 100 * random() ** 2);
     const qs = [0, 0.01, 0.5, 0.9, 0.99, 0.999, 1];
     const agg = quantiles(id, qs);
@@ -58,7 +59,7 @@ describe('quantiles', () => {
   });
 
   it('is deterministic and survives a JSON round trip with identical results', () => {
-    const random = mulberry(3);
+    const random = uniformSource(3);
     const xs = Array.from({ length: 5_000 }, () => random() * 100);
     const agg = quantiles(id, [0.5, 0.95]);
     const acc = fold(agg, xs);
@@ -80,14 +81,3 @@ describe('quantiles', () => {
     expect(() => quantiles(id, [1.5])).toThrow(/\[0, 1\]/);
   });
 });
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
