@@ -10,7 +10,7 @@ export const USAGE = `twinflow run machine-health [options]   the reference twin
   --speed X         simulated time per wall time, e.g. 3600 = one hour per second (default: as fast as possible)
   --tick S          simulated seconds per reading (default 30)
   --baseline-only   run the plant without the twin and report it
-  --port P          embedded ClickHouse HTTP port (default 18123)
+  --port P          embedded ClickHouse HTTP port while the job runs (default: a free one)
   --data DIR        embedded ClickHouse data directory (default .twinflow/clickhouse)
   --catalogue FILE  asset catalogue (default pipelines/machine-health/catalogue.yaml)
   --model FILE      ONNX surrogate with the twinflow feature contract (default models/machine-health-surrogate.onnx)`;
@@ -46,7 +46,7 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
   const seed = positiveInteger('seed', values.seed, 42);
   const speed = values.speed === undefined ? 0 : positiveNumber('speed', values.speed, 0);
   const tickS = positiveInteger('tick', values.tick, 30);
-  const port = values.port === undefined ? 18123 : Number(values.port);
+  const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be a TCP port (0-65535), got "${values.port}"`);
   }

@@ -54,7 +54,7 @@ export interface EmbeddedRunOptions {
   /** Simulated time per wall time; 0 = as fast as possible. */
   readonly speed?: number;
   readonly baselineOnly?: boolean;
-  /** Embedded ClickHouse HTTP port (default 18123; 0 picks one). */
+  /** Embedded ClickHouse HTTP port while the job runs (default 0: a free one, so a running local stack on 18123 does not clash). */
   readonly port?: number;
   readonly dataDir?: string;
   readonly database?: string;
@@ -146,7 +146,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
   const dataDir = resolve(options.dataDir ?? '.twinflow/clickhouse');
   mkdirSync(dataDir, { recursive: true });
   const database = options.database ?? 'twinflow';
-  const server = await EmbeddedClickHouseProcess.start({ dataDir, port: options.port ?? 18123 });
+  const server = await EmbeddedClickHouseProcess.start({ dataDir, port: options.port ?? 0 });
   const client = createClient({ url: server.url });
   const surrogate = await OnnxSurrogate.load(options.modelPath ?? DEFAULT_MODEL);
   try {
