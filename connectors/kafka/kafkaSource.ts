@@ -1,0 +1,419 @@
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
+import { record, type SourcePosition, type StreamElement, watermark } from '../../operators/core/element.js';
+import { eventTimeOf, InvalidEventTimeError } from '../../operators/time/eventTimeOf.js';
+import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.js';
+import type { AvroSerde } from '../avro/avroSerde.js';
+import { AvroDecodeError } from '../avro/errors.js';
+import { type DeadLetterFailure, deadLetterHeaders } from './deadLetterHeaders.js';
+import { PartitionWatermarks, type TopicPartitionRef } from './partitionWatermarks.js';
+
+/**
+ * Options of a KafkaSource.
+ *
+ * @example
+ * const options: KafkaSourceOptions<Telemetry> = {
+ *   kafka: { brokers: ['127.0.0.1:19092'], clientId: 'machine-health' },
+ *   groupId: 'machine-health', topics: ['telemetry'], serde, tsOf: (t) => t.ts,
+ *   watermarks: boundedOutOfOrderness(5_000, { idleTimeoutMs: 60_000 }),
+ *   deadLetter: { topic: 'telemetry-dlq' },
+ * };
+ */
+export interface KafkaSourceOptions<T> {
+  readonly kafka: { readonly brokers: readonly string[]; readonly clientId?: string };
+  /** Consumer group: members share the topics' partitions. */
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Decodes each message value (Confluent-framed Avro). */
+  readonly serde: AvroSerde<T>;
+  /** Event time of a decoded value (epoch ms). */
+  readonly tsOf: (value: T) => number;
+  /** Watermark generator per partition; its `idleTimeoutMs` applies per partition. */
+  readonly watermarks: WatermarkStrategy;
+  /** Where a group without committed offsets starts: the earliest (true) or the latest offset (default). */
+  readonly fromBeginning?: boolean;
+  /**
+   * Where poison messages go (undecodable, or without a valid event time):
+   * the raw message, with headers naming the failure and its source position
+   * (see DEAD_LETTER_HEADERS). Without it, a poison message fails the stream.
+   */
+  readonly deadLetter?: { readonly topic: string };
+  /**
+   * Back-pressure. RxJS has no demand signal, so the source asks after each
+   * message it dealt with: undefined means go on; a promise means wait. While
+   * it is pending, the consumer's partitions are paused (no fetching, no
+   * buffering beyond what is already fetched) and nothing more is handed
+   * over; when it settles they are resumed. Pass e.g. a sink's "in flight"
+   * promise when its buffer is full. A rejection counts as settled: reporting
+   * the failure is the downstream's job.
+   */
+  readonly pressure?: () => PromiseLike<unknown> | undefined;
+  /** Clock and timer of partition idleness (default: RxJS's asyncScheduler). */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * What a KafkaSource has done so far, over all its subscriptions.
+ *
+ * @example
+ * const { records, deadLetters, positions } = source.metrics();
+ */
+export interface KafkaSourceMetrics {
+  /** Records handed over downstream. */
+  readonly records: number;
+  /** Poison messages written to the dead-letter topic. */
+  readonly deadLetters: number;
+  /** Times back-pressure paused the consumer. */
+  readonly pauses: number;
+  /** Per partition, the last offset dealt with (handed over or dead-lettered), by topic then partition. */
+  readonly positions: readonly SourcePosition[];
+}
+
+/**
+ * Which step of a KafkaSource failed.
+ * - 'connect': connecting, subscribing or starting the consumer (or the dead-letter producer);
+ * - 'decode': the serde failed for another reason than the bytes (a registry outage);
+ * - 'poison': a poison message and no dead-letter topic configured;
+ * - 'dead-letter': producing to the dead-letter topic failed;
+ * - 'close': disconnecting failed.
+ */
+export type KafkaSourceStage = 'connect' | 'decode' | 'poison' | 'dead-letter' | 'close';
+
+/**
+ * A KafkaSource failure. `retriable` is the cause's own flag (KafkaJS and
+ * registry errors carry one), false when it has none; `position` names the
+ * message at fault, when there is one.
+ *
+ * @example
+ * source.elements$.subscribe({ error: (e) => { if (e instanceof KafkaSourceError && e.retriable) restart(); } });
+ */
+export class KafkaSourceError extends Error {
+  override readonly name = 'KafkaSourceError';
+  readonly retriable: boolean;
+
+  constructor(
+    readonly stage: KafkaSourceStage,
+    readonly position: SourcePosition | undefined,
+    subject: string,
+    options: { cause: unknown },
+  ) {
+    const cause = options.cause;
+    const at =
+      position === undefined ? '' : ` at ${position.topic}[${position.partition}]@${position.offset}`;
+    super(
+      `kafka source ${stage} failed for ${subject}${at}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      options,
+    );
+    this.retriable = (cause as { retriable?: unknown } | undefined)?.retriable === true;
+  }
+}
+
+type Consumer = KafkaJS.Consumer;
+type Producer = KafkaJS.Producer;
+type KafkaMessage = KafkaJS.KafkaMessage;
+
+/**
+ * A Kafka source on @confluentinc/kafka-javascript: a consumer group member
+ * reading `read_committed` (aborted transactions are never seen) that never
+ * commits offsets itself: the exactly-once runtime commits the positions
+ * records carry, within its transactions.
+ *
+ * Each subscription to `elements$` joins the group with a consumer of its
+ * own; unsubscribing disconnects it. Each message is decoded with the serde
+ * and handed over as a record with `key` (the message key as UTF-8), `pos`
+ * (topic, partition, offset) and event time `tsOf(value)`, in partition
+ * order. Watermarks follow the records, per partition by the strategy and
+ * combined over the assigned partitions (a partition counts from its
+ * assignment; an idle one stops counting), emitted only when the combined
+ * watermark advances. Poison messages go to the dead-letter topic and are
+ * counted; the stream goes on.
+ *
+ * @example
+ * await using source = kafkaSource({ kafka: { brokers }, groupId: 'health', topics: ['telemetry'],
+ *   serde, tsOf: (t) => t.ts, watermarks: boundedOutOfOrderness(5_000), deadLetter: { topic: 'telemetry-dlq' } });
+ * source.elements$.pipe(keyBy((t) => t.assetId), windowAggregate(…)).subscribe(sink);
+ * console.log(source.metrics().deadLetters);
+ */
+export class KafkaSource<T> implements AsyncDisposable {
+  /** The stream of records and watermarks; cold: each subscription is a consumer of its own. */
+  readonly elements$: Observable<StreamElement<T>>;
+  private records = 0;
+  private deadLetters = 0;
+  private pauses = 0;
+  private readonly positions = new Map<string, SourcePosition>();
+  private readonly active = new Set<Subscriber<StreamElement<T>>>();
+  private readonly stopping = new Set<Promise<void>>();
+  private readonly stopErrors: unknown[] = [];
+
+  constructor(private readonly options: KafkaSourceOptions<T>) {
+    validate(options);
+    this.elements$ = new Observable<StreamElement<T>>((subscriber) => this.run(subscriber));
+  }
+
+  /** Counters and positions so far. */
+  metrics(): KafkaSourceMetrics {
+    const positions = [...this.positions.values()].sort((a, b) =>
+      a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+    );
+    return { records: this.records, deadLetters: this.deadLetters, pauses: this.pauses, positions };
+  }
+
+  /**
+   * Completes every subscription and waits until their consumers (and
+   * dead-letter producers) are disconnected, including those of earlier
+   * unsubscriptions. Rejects with KafkaSourceError ('close') if one failed.
+   */
+  async close(): Promise<void> {
+    for (const subscriber of [...this.active]) subscriber.complete();
+    while (this.stopping.size > 0) await Promise.all(this.stopping);
+    const failure = this.stopErrors.shift();
+    if (failure !== undefined) {
+      this.stopErrors.length = 0;
+      throw new KafkaSourceError('close', undefined, `group ${this.options.groupId}`, { cause: failure });
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private run(subscriber: Subscriber<StreamElement<T>>): () => void {
+    const { kafka: kafkaOptions, groupId, topics, serde, tsOf, deadLetter, pressure } = this.options;
+    const kafka = new KafkaJS.Kafka({
+      kafkaJS: {
+        brokers: [...kafkaOptions.brokers],
+        clientId: kafkaOptions.clientId,
+        logLevel: KafkaJS.logLevel.NOTHING,
+      },
+    });
+    const clocks = new PartitionWatermarks(
+      this.options.watermarks,
+      (ts) => subscriber.next(watermark(ts)),
+      this.options.scheduler,
+    );
+    const consumer: Consumer = kafka.consumer({
+      kafkaJS: {
+        groupId,
+        fromBeginning: this.options.fromBeginning ?? false,
+        autoCommit: false,
+        readUncommitted: false,
+      },
+      rebalance_cb: (err: { code: number }, assignment: TopicPartitionRef[]) => {
+        if (stopped) return;
+        if (err.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) clocks.assign(assignment);
+        else if (err.code === KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) {
+          clocks.revoke(assignment);
+          // Another member may move a revoked partition on; its old position must not be sought back to.
+          for (const { topic, partition } of assignment) delivered.delete(`${topic}:${partition}`);
+        }
+      },
+    });
+    const producer: Producer | undefined =
+      deadLetter === undefined ? undefined : kafka.producer({ kafkaJS: { idempotent: true, acks: -1 } });
+    /**
+     * Per partition (clock id) that has delivered in this run, the position of its last message.
+     * Only these are paused, and each is sought back to right after that position on resume: the
+     * client drops what it has prefetched for a paused partition, and librdkafka resumes from its
+     * own read position (past the dropped prefetch), so without the seek those messages would be
+     * skipped.
+     */
+    const delivered = new Map<string, SourcePosition>();
+    let stopped = false;
+    let waiting: Promise<void> | undefined;
+    let releaseStop = (): void => undefined;
+    // A handler waiting on pressure must not keep disconnect waiting after an unsubscribe.
+    const stopSignal = new Promise<void>((resolve) => {
+      releaseStop = resolve;
+    });
+    let index = 0;
+    this.active.add(subscriber);
+
+    const fail = (error: KafkaSourceError): void => {
+      if (!stopped) subscriber.error(error);
+    };
+
+    const hold = (until: PromiseLike<unknown>): void => {
+      const paused = clocks.assigned().filter((clock) => delivered.has(clock.id));
+      if (paused.length > 0) {
+        this.pauses++;
+        consumer.pause(byTopic(paused));
+      }
+      const resume = (): void => {
+        waiting = undefined;
+        if (stopped) return;
+        // Only what is still held: a rebalance while paused may have taken some away.
+        const held = new Set(clocks.assigned().map((clock) => clock.id));
+        const still = paused.filter((clock) => held.has(clock.id));
+        if (still.length === 0) return;
+        consumer.resume(byTopic(still));
+        for (const clock of still) {
+          const last = delivered.get(clock.id)!;
+          consumer.seek({ topic: clock.topic, partition: clock.partition, offset: nextOffset(last.offset) });
+        }
+      };
+      waiting = Promise.resolve(until).then(resume, resume);
+    };
+
+    const sendDeadLetter = async (
+      message: KafkaMessage,
+      pos: SourcePosition,
+      failure: DeadLetterFailure,
+      cause: unknown,
+    ) => {
+      if (producer === undefined || deadLetter === undefined) {
+        throw new KafkaSourceError('poison', pos, `topic ${pos.topic}`, { cause });
+      }
+      try {
+        await producer.send({
+          topic: deadLetter.topic,
+          messages: [
+            {
+              key: message.key,
+              value: message.value,
+              timestamp: message.timestamp,
+              headers: deadLetterHeaders(failure, pos, message.headers),
+            },
+          ],
+        });
+      } catch (error) {
+        throw new KafkaSourceError('dead-letter', pos, `dead-letter topic ${deadLetter.topic}`, {
+          cause: error,
+        });
+      }
+      this.deadLetters++;
+    };
+
+    const dealtWith = (id: string, pos: SourcePosition): void => {
+      this.positions.set(id, pos);
+      delivered.set(id, pos);
+    };
+
+    const handle = async (topic: string, partition: number, message: KafkaMessage): Promise<void> => {
+      const pos: SourcePosition = { topic, partition, offset: message.offset };
+      const clock = clocks.partition(topic, partition);
+      let value: T;
+      let schemaId: number | undefined;
+      try {
+        if (message.value === null) {
+          throw new AvroDecodeError('too-short', undefined, pos, 'the message has no value (a tombstone)');
+        }
+        ({ value, schemaId } = await serde.decode(message.value, pos));
+      } catch (error) {
+        if (!(error instanceof AvroDecodeError)) {
+          throw new KafkaSourceError('decode', pos, `topic ${topic}`, { cause: error });
+        }
+        await sendDeadLetter(message, pos, error, error);
+        dealtWith(clock.id, pos);
+        return;
+      }
+      let ts: number;
+      try {
+        ts = eventTimeOf(tsOf, value, index);
+      } catch (error) {
+        if (!(error instanceof InvalidEventTimeError)) throw error;
+        const failure = { reason: 'invalid-event-time', message: error.message, schemaId };
+        await sendDeadLetter(message, pos, failure, error);
+        dealtWith(clock.id, pos);
+        return;
+      }
+      index++;
+      if (stopped) return;
+      subscriber.next(record(value, ts, message.key === null ? undefined : message.key.toString(), pos));
+      this.records++;
+      dealtWith(clock.id, pos);
+      clocks.onRecord(clock, ts);
+    };
+
+    const eachMessage = async ({ topic, partition, message }: KafkaJS.EachMessagePayload): Promise<void> => {
+      // Messages fetched before a pause took effect wait here rather than overtake the pressure.
+      if (waiting !== undefined) await Promise.race([waiting, stopSignal]);
+      if (stopped) return;
+      try {
+        await handle(topic, partition, message);
+      } catch (error) {
+        // Never thrown to the client: it would log and redeliver, while the stream must fail.
+        fail(
+          error instanceof KafkaSourceError
+            ? error
+            : new KafkaSourceError('decode', { topic, partition, offset: message.offset }, `topic ${topic}`, {
+                cause: error,
+              }),
+        );
+        return;
+      }
+      const until = pressure?.();
+      if (until !== undefined && !stopped) hold(until);
+    };
+
+    const starting = (async () => {
+      await consumer.connect();
+      if (producer !== undefined) await producer.connect();
+      if (stopped) return;
+      await consumer.subscribe({ topics: [...topics] });
+      if (stopped) return;
+      await consumer.run({ eachMessage });
+    })().catch((error: unknown) => {
+      fail(
+        new KafkaSourceError('connect', undefined, `group ${groupId} on ${topics.join(', ')}`, {
+          cause: error,
+        }),
+      );
+    });
+
+    return () => {
+      stopped = true;
+      releaseStop();
+      this.active.delete(subscriber);
+      clocks.dispose();
+      const stop = (async () => {
+        await starting;
+        // Disconnect both even if one fails; the first failure is reported by close().
+        const results = await Promise.allSettled([consumer.disconnect(), producer?.disconnect()]);
+        for (const result of results) if (result.status === 'rejected') this.stopErrors.push(result.reason);
+      })();
+      this.stopping.add(stop);
+      void stop.finally(() => this.stopping.delete(stop));
+    };
+  }
+}
+
+/**
+ * A KafkaSource (see there): `elements$` to subscribe, `metrics()`, `close()`.
+ *
+ * @example
+ * const source = kafkaSource({ kafka: { brokers: ['127.0.0.1:19092'] }, groupId: 'g', topics: ['telemetry'],
+ *   serde, tsOf: (t) => t.ts, watermarks: boundedOutOfOrderness(2_000), fromBeginning: true });
+ * const sub = source.elements$.subscribe(console.log);
+ * // later
+ * sub.unsubscribe(); await source.close();
+ */
+export function kafkaSource<T>(options: KafkaSourceOptions<T>): KafkaSource<T> {
+  return new KafkaSource(options);
+}
+
+/** The offset after `offset` (offsets are 64-bit, passed as decimal strings). */
+function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+/** Groups partitions by topic, as pause and resume take them. */
+function byTopic(partitions: readonly TopicPartitionRef[]): { topic: string; partitions: number[] }[] {
+  const out = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) {
+    const list = out.get(topic);
+    if (list === undefined) out.set(topic, [partition]);
+    else list.push(partition);
+  }
+  return [...out].map(([topic, list]) => ({ topic, partitions: list }));
+}
+
+/** Checks the options once, before any connection; throws RangeError naming the option at fault. */
+function validate<T>(options: KafkaSourceOptions<T>): void {
+  if (options.kafka.brokers.length === 0) throw new RangeError('kafkaSource: kafka.brokers is empty');
+  if (options.groupId === '') throw new RangeError('kafkaSource: groupId is empty');
+  if (options.topics.length === 0) throw new RangeError('kafkaSource: topics is empty');
+  const dlq = options.deadLetter?.topic;
+  if (dlq !== undefined && options.topics.includes(dlq)) {
+    throw new RangeError(`kafkaSource: dead-letter topic ${dlq} is also a source topic`);
+  }
+}
