@@ -9,7 +9,8 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 export interface SinkMessage {
   readonly topic: string;
   readonly key: string | Buffer;
-  readonly value: Buffer;
+  /** Null is a tombstone: on a compacted changelog it deletes the key. */
+  readonly value: Buffer | null;
   readonly headers?: KafkaJS.IHeaders;
 }
 

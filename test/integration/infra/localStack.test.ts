@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { describe, expect, it } from 'vitest';
 import { STACK } from '../localStackSetup.js';
+import { readTopics } from '../readTopics.js';
 
 /**
  * The local stack (infra/local/stack.sh) against real clients: a transactional producer and a
@@ -16,28 +17,10 @@ const { kafkaBroker, registryUrl, clickhouseUrl } = STACK;
 
 /** Consumes `topic` from the beginning until `last` arrives; returns every value seen. */
 async function readUntil(kafka: KafkaJS.Kafka, topic: string, readUncommitted: boolean, last: string) {
-  const consumer = kafka.consumer({
-    kafkaJS: { groupId: `local-stack-${randomUUID()}`, fromBeginning: true, readUncommitted },
+  const seen = await readTopics(kafka, [topic], (m) => m.at(-1)?.value.toString() === last, {
+    readUncommitted,
   });
-  const values: string[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic] });
-    await new Promise<void>((done, fail) => {
-      consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            const value = message.value?.toString() ?? '';
-            values.push(value);
-            if (value === last) done();
-          },
-        })
-        .catch(fail);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return values;
+  return seen.map((m) => m.value.toString());
 }
 
 describe('local stack', () => {

@@ -15,6 +15,7 @@ import type { Telemetry } from '../../../../operators/control/contracts.js';
 import type { StreamElement, StreamRecord } from '../../../../operators/core/element.js';
 import { boundedOutOfOrderness } from '../../../../operators/time/watermarkStrategy.js';
 import { STACK } from '../../localStackSetup.js';
+import { readTopics } from '../../readTopics.js';
 
 /**
  * kafkaSource against the local stack: Avro telemetry in committed and aborted transactions on
@@ -63,31 +64,8 @@ interface DeadLetter {
 
 /** Reads `count` messages of the dead-letter topic, read_committed, from the beginning. */
 async function readDeadLetters(topic: string, count: number): Promise<DeadLetter[]> {
-  const consumer = kafka().consumer({
-    kafkaJS: { groupId: `it-dlq-${randomUUID()}`, fromBeginning: true, readUncommitted: false },
-  });
-  const seen: DeadLetter[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic] });
-    await new Promise<void>((done, fail) => {
-      consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            const headers: Record<string, string> = {};
-            for (const [name, value] of Object.entries(message.headers ?? {})) {
-              if (value !== undefined) headers[name] = value.toString();
-            }
-            seen.push({ headers, value: message.value ?? Buffer.alloc(0) });
-            if (seen.length === count) done();
-          },
-        })
-        .catch(fail);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
+  const seen = await readTopics(kafka(), [topic], (m) => m.length === count);
+  return seen.map((m) => ({ headers: m.headers, value: m.value }));
 }
 
 describe('kafkaSource (real Kafka and registry)', () => {

@@ -13,6 +13,7 @@ import {
   runProduceFromCli,
 } from '../../../../pipelines/machine-health/produce.js';
 import { STACK } from '../../localStackSetup.js';
+import { readTopics } from '../../readTopics.js';
 
 /**
  * `twinflow produce` against the local stack: simulated telemetry through the idempotent
@@ -31,31 +32,8 @@ interface Consumed {
 
 /** Reads `topic` from the beginning (read_committed) until `count` messages have arrived. */
 async function consume(topic: string, count: number): Promise<Consumed[]> {
-  const consumer = kafka().consumer({
-    kafkaJS: { groupId: `it-produce-${randomUUID()}`, fromBeginning: true, readUncommitted: false },
-  });
-  const seen: Consumed[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic] });
-    await new Promise<void>((done, fail) => {
-      consumer
-        .run({
-          eachMessage: async ({ partition, message }) => {
-            seen.push({
-              key: message.key?.toString() ?? '',
-              partition,
-              value: message.value ?? Buffer.alloc(0),
-            });
-            if (seen.length === count) done();
-          },
-        })
-        .catch(fail);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
+  const seen = await readTopics(kafka(), [topic], (m) => m.length === count);
+  return seen.map((m) => ({ key: m.key, partition: m.partition, value: m.value }));
 }
 
 async function deleteTopic(topic: string): Promise<void> {

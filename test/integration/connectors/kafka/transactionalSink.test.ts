@@ -16,6 +16,7 @@ import {
   type StreamRecord,
 } from '../../../../operators/core/element.js';
 import { STACK } from '../../localStackSetup.js';
+import { readTopics } from '../../readTopics.js';
 
 /**
  * transactionalSink against the local stack's Kafka: epochs committed as transactions on fresh
@@ -69,29 +70,14 @@ async function writeEnd(...topics: string[]): Promise<void> {
 
 /** Reads the topics from the beginning up to their end markers; per topic, `key=value` of each message before it. */
 async function readAll(topics: string[], readUncommitted = false): Promise<Record<string, string[]>> {
-  const consumer = kafka.consumer({
-    kafkaJS: { groupId: `tx-sink-${randomUUID()}`, fromBeginning: true, readUncommitted, autoCommit: false },
-  });
+  const ended = (m: readonly { topic: string; key: string }[]) =>
+    topics.every((t) => m.some((x) => x.topic === t && x.key === END));
+  const messages = await readTopics(kafka, topics, ended, { readUncommitted });
   const seen: Record<string, string[]> = Object.fromEntries(topics.map((t) => [t, []]));
   const open = new Set(topics);
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics });
-    await new Promise<void>((done, fail) => {
-      consumer
-        .run({
-          eachMessage: async ({ topic, message }) => {
-            const key = message.key?.toString() ?? '';
-            if (key === END) {
-              open.delete(topic);
-              if (open.size === 0) done();
-            } else if (open.has(topic)) seen[topic]!.push(`${key}=${message.value?.toString() ?? ''}`);
-          },
-        })
-        .catch(fail);
-    });
-  } finally {
-    await consumer.disconnect();
+  for (const m of messages) {
+    if (m.key === END) open.delete(m.topic);
+    else if (open.has(m.topic)) seen[m.topic]!.push(`${m.key}=${m.value.toString()}`);
   }
   return seen;
 }

@@ -117,7 +117,7 @@ describe('EpochBuffer', () => {
     expect(buffer.size).toBe(4);
     const batch = buffer.take();
     expect(batch.size).toBe(4);
-    expect(batch.topicMessages.map((t) => [t.topic, t.messages.map((m) => m.value.toString())])).toEqual([
+    expect(batch.topicMessages.map((t) => [t.topic, t.messages.map((m) => String(m.value))])).toEqual([
       ['changelog', ['b1', 'a2']],
       ['commands', ['c1', 'c2']],
     ]);
@@ -193,6 +193,22 @@ describe('transactionalSink', () => {
     await run(producer, [up('a', 1), barrier(1)], { offsets: () => ({ consumer, topics }) });
     expect(producer.calls.map((c) => c.op)).toEqual(['begin', 'send', 'offsets', 'commit']);
     expect(producer.calls[2]).toEqual({ op: 'offsets', consumer, topics });
+  });
+
+  it('adds the per-epoch messages (e.g. changelog tombstones) to that epoch only', async () => {
+    const producer = new FakeProducer();
+    const asked: number[] = [];
+    await run(producer, [up('a', 1), barrier(1), barrier(2)], {
+      epochMessages: (epoch) => {
+        asked.push(epoch);
+        return epoch === 1 ? [{ topic: 'changelog', key: 'w/k/gone', value: null }] : [];
+      },
+    });
+    expect(asked).toEqual([1, 2]);
+    const sends = producer.calls.filter((c) => c.op === 'send');
+    expect(sends).toHaveLength(1);
+    const changelog = sends[0].batch!.find((t) => t.topic === 'changelog')!;
+    expect(changelog.messages.some((m) => m.key === 'w/k/gone' && m.value === null)).toBe(true);
   });
 
   it('opens no transaction for an epoch with nothing to write and no offsets', async () => {

@@ -1,0 +1,412 @@
+import { KafkaConsumer, KafkaJS } from '@confluentinc/kafka-javascript';
+import type { OperatorSnapshot, SnapshotStore } from '../../operators/state/snapshots.js';
+import type { SinkMessage } from './epochBuffer.js';
+
+/**
+ * Operator state as a keyed changelog on a compacted Kafka topic: per epoch,
+ * the state of every key that changed (coalesced to the latest), a tombstone
+ * per key that disappeared, and the operator's watermark. A restarted job
+ * reads the topic back (read_committed, so an aborted epoch never counts)
+ * and hands each operator its last committed snapshot.
+ */
+
+/**
+ * One changelog message: a SinkMessage whose value may be null (a tombstone,
+ * which compaction uses to drop the key).
+ *
+ * @example
+ * const put: ChangelogMessage = { topic: 'health-state', key: 'window/k/pump-1', value: Buffer.from('{"epoch":3,"state":{"n":2}}') };
+ * const tombstone: ChangelogMessage = { topic: 'health-state', key: 'window/k/pump-2', value: null };
+ */
+export type ChangelogMessage = SinkMessage;
+
+/**
+ * One message read back from the changelog, as restore applies it.
+ *
+ * @example
+ * const r: ChangelogRecord = { key: 'window/w', value: '{"epoch":3,"watermark":1700000000000}' };
+ */
+export interface ChangelogRecord {
+  readonly key: string;
+  /** UTF-8 JSON text, or null for a tombstone. */
+  readonly value: string | null;
+}
+
+/**
+ * What restore read and built, and how long it took.
+ *
+ * @example
+ * const { durationMs, keys } = await store.restore({ brokers: ['127.0.0.1:19092'] });
+ * console.log(`state restored in ${durationMs} ms: ${keys} keys`);
+ */
+export interface ChangelogRestoreStats {
+  readonly topic: string;
+  /** Changelog messages read (puts, tombstones and watermarks). */
+  readonly records: number;
+  /** Operators with a snapshot after restore. */
+  readonly operators: number;
+  /** Live keys over all operators after restore. */
+  readonly keys: number;
+  readonly durationMs: number;
+}
+
+/**
+ * Options of a KafkaChangelogSnapshotStore.
+ *
+ * @example
+ * const options: ChangelogSnapshotStoreOptions = { topic: 'machine-health-state', log: (s) => console.log(s) };
+ */
+export interface ChangelogSnapshotStoreOptions {
+  /** The compacted changelog topic (see changelogTopicSpec). */
+  readonly topic: string;
+  /** Called with the stats of each restore (restore time is exported this way). */
+  readonly log?: (stats: ChangelogRestoreStats) => void;
+}
+
+/**
+ * A snapshot or changelog message that cannot be written or read: an
+ * operator id with a '/' (it would make changelog keys ambiguous), a
+ * malformed key or value in the topic (named with its position).
+ *
+ * @example
+ * catch (e) { if (e instanceof ChangelogSnapshotError) console.error(e.message); }
+ */
+export class ChangelogSnapshotError extends Error {
+  override readonly name = 'ChangelogSnapshotError';
+  readonly retriable = false;
+}
+
+/**
+ * Reading the changelog failed (connecting, end offsets, consuming).
+ * Retriable when the client says so.
+ *
+ * @example
+ * catch (e) { if (e instanceof ChangelogRestoreError && e.retriable) await store.restore(kafka); }
+ */
+export class ChangelogRestoreError extends Error {
+  override readonly name = 'ChangelogRestoreError';
+  readonly retriable: boolean;
+
+  constructor(topic: string, step: string, options: { cause: unknown }) {
+    const cause = options.cause as { message?: unknown; retriable?: unknown } | undefined;
+    const text = cause instanceof Error ? cause.message : String(cause);
+    super(`changelog restore of ${topic} failed while ${step}: ${text}`, options);
+    this.retriable = cause?.retriable === true;
+  }
+}
+
+interface OperatorState {
+  epoch: number;
+  watermark: number | null;
+  /** key -> JSON text of its state. */
+  readonly keys: Map<string, string>;
+}
+
+const KEY_SEP = '/k/';
+const WATERMARK_SUFFIX = '/w';
+
+/**
+ * A SnapshotStore backed by a compacted Kafka changelog topic.
+ *
+ * `save` diffs the snapshot against the operator's previous one and queues
+ * the changed keys, tombstones and the watermark under the snapshot's
+ * epoch; the caller writes `takeMessages(epoch)` in that epoch's Kafka
+ * transaction. `restore` reads the topic back (read_committed) up to its end
+ * offsets at call time; `load` then returns each operator's last committed
+ * snapshot, a fresh copy each call.
+ *
+ * Message keys: `${operatorId}/k/${key}` (value `{ epoch, state }`, or null
+ * when the key disappeared) and `${operatorId}/w` (value `{ epoch, watermark }`).
+ *
+ * @example
+ * const store = new KafkaChangelogSnapshotStore({ topic: 'machine-health-state' });
+ * await store.restore({ brokers: ['127.0.0.1:19092'] });
+ * // operators call store.save(...) at barrier 7; then, in epoch 7's transaction:
+ * await transaction.sendBatch({ topicMessages: [{ topic: store.topic, messages: store.takeMessages(7) }] });
+ */
+export class KafkaChangelogSnapshotStore implements SnapshotStore {
+  readonly topic: string;
+  private readonly log: ((stats: ChangelogRestoreStats) => void) | undefined;
+  /** Per operator, the state as last saved: the baseline of the next diff. */
+  private readonly saved = new Map<string, Map<string, string>>();
+  /** Messages not yet taken, per epoch. */
+  private readonly pending = new Map<number, ChangelogMessage[]>();
+  /** Per operator, what restore read. */
+  private readonly restored = new Map<string, OperatorState>();
+
+  constructor(options: ChangelogSnapshotStoreOptions) {
+    this.topic = options.topic;
+    this.log = options.log;
+  }
+
+  save(snapshot: OperatorSnapshot): void {
+    const { operatorId, epoch } = snapshot;
+    if (typeof operatorId !== 'string' || operatorId.length === 0 || operatorId.includes('/')) {
+      throw new ChangelogSnapshotError(
+        `snapshot of epoch ${epoch}: operator id ${JSON.stringify(operatorId)} must be non-empty and contain no '/' (changelog keys are "<id>/k/<key>")`,
+      );
+    }
+    // Serialised now: the operator goes on mutating its state after the barrier.
+    const next = new Map<string, string>();
+    for (const [key, state] of snapshot.keys) next.set(key, JSON.stringify(state) ?? 'null');
+    const previous = this.saved.get(operatorId) ?? this.restoredBaseline(operatorId);
+    let queue = this.pending.get(epoch);
+    if (queue === undefined) {
+      queue = [];
+      this.pending.set(epoch, queue);
+    }
+    const prefix = operatorId + KEY_SEP;
+    for (const [key, text] of next) {
+      if (previous?.get(key) === text) continue;
+      queue.push({
+        topic: this.topic,
+        key: prefix + key,
+        value: Buffer.from(`{"epoch":${epoch},"state":${text}}`),
+      });
+    }
+    if (previous !== undefined) {
+      for (const key of previous.keys()) {
+        if (!next.has(key)) queue.push({ topic: this.topic, key: prefix + key, value: null });
+      }
+    }
+    queue.push({
+      topic: this.topic,
+      key: operatorId + WATERMARK_SUFFIX,
+      value: Buffer.from(JSON.stringify({ epoch, watermark: snapshot.watermark })),
+    });
+    this.saved.set(operatorId, next);
+  }
+
+  /**
+   * Returns and forgets the messages queued for `epoch` (empty if none), in
+   * save order: write them in that epoch's transaction.
+   *
+   * @example
+   * const messages = store.takeMessages(7); // [{ topic, key: 'window/k/pump-1', value }, …, { topic, key: 'window/w', value }]
+   */
+  takeMessages(epoch: number): ChangelogMessage[] {
+    const messages = this.pending.get(epoch) ?? [];
+    this.pending.delete(epoch);
+    return messages;
+  }
+
+  load(operatorId: string): OperatorSnapshot | undefined {
+    const state = this.restored.get(operatorId);
+    if (state === undefined) return undefined;
+    // Parsed from text each time: the restored operator owns and mutates what it gets.
+    const keys: [string, unknown][] = [];
+    for (const [key, text] of state.keys) keys.push([key, JSON.parse(text)]);
+    return { operatorId, epoch: state.epoch, watermark: state.watermark, keys };
+  }
+
+  /**
+   * Applies changelog records in log order (last write per key wins, a null
+   * value removes the key), as restore does; exposed for readers other than
+   * Kafka. `position` names a record in errors.
+   *
+   * @example
+   * store.apply([{ key: 'w/k/a', value: '{"epoch":1,"state":3}' }, { key: 'w/w', value: '{"epoch":1,"watermark":null}' }]);
+   * store.load('w'); // { operatorId: 'w', epoch: 1, watermark: null, keys: [['a', 3]] }
+   */
+  apply(records: Iterable<ChangelogRecord>, position = (i: number) => `record ${i}`): number {
+    let i = 0;
+    for (const { key, value } of records) {
+      this.applyOne(key, value, position(i));
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * Reads the changelog topic from the beginning (read_committed) up to the
+   * end offsets it has when called, and makes it what `load` returns.
+   * Resolves with (and logs) the restore time and number of keys.
+   *
+   * @example
+   * const stats = await store.restore({ brokers: ['127.0.0.1:19092'] }); // { keys: 1200, durationMs: 85, … }
+   */
+  async restore(kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId?: string;
+  }): Promise<ChangelogRestoreStats> {
+    const started = performance.now();
+    // The changelog is the truth after a restore: diff baselines and queued
+    // messages of a failed run (possibly of an aborted epoch) are dropped.
+    this.restored.clear();
+    this.saved.clear();
+    this.pending.clear();
+    const ends = await this.endOffsets(kafka);
+    const records = await this.read(kafka, ends);
+    let keys = 0;
+    for (const state of this.restored.values()) keys += state.keys.size;
+    const stats: ChangelogRestoreStats = {
+      topic: this.topic,
+      records,
+      operators: this.restored.size,
+      keys,
+      durationMs: performance.now() - started,
+    };
+    this.log?.(stats);
+    return stats;
+  }
+
+  private restoredBaseline(operatorId: string): Map<string, string> | undefined {
+    // After a restore, the first save diffs against what the changelog holds,
+    // so keys gone since are tombstoned rather than left behind forever.
+    const state = this.restored.get(operatorId);
+    return state === undefined ? undefined : new Map(state.keys);
+  }
+
+  private applyOne(key: string, value: string | null, where: string): void {
+    if (key.endsWith(WATERMARK_SUFFIX) && !key.includes(KEY_SEP)) {
+      const operatorId = key.slice(0, -WATERMARK_SUFFIX.length);
+      if (value === null) {
+        this.restored.delete(operatorId);
+        return;
+      }
+      const parsed = parseJson(value, key, where) as { epoch?: unknown; watermark?: unknown };
+      const { epoch, watermark } = parsed;
+      if (typeof epoch !== 'number' || !(watermark === null || typeof watermark === 'number')) {
+        throw new ChangelogSnapshotError(
+          `changelog ${this.topic} ${where}, key ${JSON.stringify(key)}: expected {epoch: number, watermark: number|null}, got ${value}`,
+        );
+      }
+      const state = this.operator(operatorId);
+      state.epoch = Math.max(state.epoch, epoch);
+      state.watermark = watermark;
+      return;
+    }
+    const at = key.indexOf(KEY_SEP);
+    if (at <= 0) {
+      throw new ChangelogSnapshotError(
+        `changelog ${this.topic} ${where}: key ${JSON.stringify(key)} is neither "<operator>/k/<key>" nor "<operator>/w"`,
+      );
+    }
+    const operatorId = key.slice(0, at);
+    const stateKey = key.slice(at + KEY_SEP.length);
+    const state = this.operator(operatorId);
+    if (value === null) {
+      state.keys.delete(stateKey);
+      return;
+    }
+    const parsed = parseJson(value, key, where) as { epoch?: unknown; state?: unknown };
+    if (typeof parsed.epoch !== 'number' || !('state' in parsed)) {
+      throw new ChangelogSnapshotError(
+        `changelog ${this.topic} ${where}, key ${JSON.stringify(key)}: expected {epoch: number, state}, got ${value}`,
+      );
+    }
+    state.epoch = Math.max(state.epoch, parsed.epoch);
+    // Kept as text: load parses a fresh copy each time.
+    state.keys.set(stateKey, JSON.stringify(parsed.state));
+  }
+
+  private operator(operatorId: string): OperatorState {
+    let state = this.restored.get(operatorId);
+    if (state === undefined) {
+      state = { epoch: Number.NEGATIVE_INFINITY, watermark: null, keys: new Map() };
+      this.restored.set(operatorId, state);
+    }
+    return state;
+  }
+
+  /** Per partition, the last stable offset (read_committed end): where reading stops. */
+  private async endOffsets(kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId?: string;
+  }): Promise<Map<number, number>> {
+    const admin = new KafkaJS.Kafka({
+      kafkaJS: { brokers: [...kafka.brokers], clientId: kafka.clientId, logLevel: KafkaJS.logLevel.NOTHING },
+    }).admin();
+    try {
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(this.topic, {
+        isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED,
+      });
+      return new Map(offsets.map((o) => [o.partition, Number(o.offset)]));
+    } catch (error) {
+      throw new ChangelogRestoreError(this.topic, 'fetching end offsets', { cause: error });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Reads every partition from its start to its end offset; returns the number of records applied. */
+  private async read(
+    kafka: { readonly brokers: readonly string[]; readonly clientId?: string },
+    ends: Map<number, number>,
+  ): Promise<number> {
+    const open = new Set(
+      Array.from(ends)
+        .filter(([, end]) => end > 0)
+        .map(([p]) => p),
+    );
+    if (open.size === 0) return 0;
+    const consumer = new KafkaConsumer({
+      'metadata.broker.list': kafka.brokers.join(','),
+      'client.id': kafka.clientId ?? 'changelog-restore',
+      // Assigned partitions, no commits: the group id is only required by the client.
+      'group.id': `changelog-restore-${this.topic}`,
+      'enable.auto.commit': false,
+      'isolation.level': 'read_committed',
+      'auto.offset.reset': 'earliest',
+    });
+    try {
+      await new Promise<void>((done, fail) => consumer.connect({}, (err) => (err ? fail(err) : done())));
+    } catch (error) {
+      throw new ChangelogRestoreError(this.topic, 'connecting', { cause: error });
+    }
+    let records = 0;
+    try {
+      consumer.assign(Array.from(open, (partition) => ({ topic: this.topic, partition, offset: 0 })));
+      consumer.setDefaultConsumeTimeout(100);
+      while (open.size > 0) {
+        const batch = await new Promise<KafkaConsumerMessage[]>((done, fail) =>
+          consumer.consume(1000, (err, messages) => (err ? fail(err) : done(messages))),
+        );
+        for (const m of batch) {
+          if (!open.has(m.partition)) continue;
+          const end = ends.get(m.partition)!;
+          if (m.offset >= end) continue;
+          const key = m.key === undefined || m.key === null ? '' : m.key.toString();
+          this.applyOne(
+            key,
+            m.value === null ? null : m.value.toString('utf8'),
+            `partition ${m.partition} offset ${m.offset}`,
+          );
+          records++;
+          if (m.offset + 1 >= end) open.delete(m.partition);
+        }
+        // The end may be past the last message (transaction markers, aborted
+        // records): the position, which moves past those, says when we are done.
+        for (const p of consumer.position(
+          Array.from(open, (partition) => ({ topic: this.topic, partition })),
+        )) {
+          if (p.offset >= ends.get(p.partition)!) open.delete(p.partition);
+        }
+      }
+    } catch (error) {
+      if (error instanceof ChangelogSnapshotError) throw error;
+      throw new ChangelogRestoreError(this.topic, 'consuming', { cause: error });
+    } finally {
+      await new Promise<void>((done) => consumer.disconnect(() => done()));
+    }
+    return records;
+  }
+}
+
+interface KafkaConsumerMessage {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key?: string | Buffer | null;
+  readonly value: Buffer | null;
+}
+
+function parseJson(text: string, key: string, where: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ChangelogSnapshotError(`changelog ${where}, key ${JSON.stringify(key)}: value is not JSON`, {
+      cause: error,
+    });
+  }
+}
