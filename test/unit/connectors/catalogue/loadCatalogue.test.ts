@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CatalogueError } from '../../../../connectors/catalogue/catalogueError.js';
 import { loadCatalogue, parseCatalogue } from '../../../../connectors/catalogue/loadCatalogue.js';
 import { steadyTemperature } from '../../../../operators/scoring/assetPhysics.js';
+import { PUMP_KIND_YAML } from './catalogueFixtures.js';
 
 const referencePath = fileURLToPath(
   new URL('../../../../pipelines/machine-health/catalogue.yaml', import.meta.url),
@@ -10,23 +11,7 @@ const referencePath = fileURLToPath(
 
 /** A small valid catalogue; tests break one thing at a time. */
 const valid = `version: 1
-kinds:
-  pump:
-    ratedPowerKw: 55
-    ratedRpm: 2950
-    ratedPressureBar: 6
-    heatRiseAtRatedC: 45
-    thermalTimeConstantS: 1200
-    temperatureAlarmC: 85
-    temperatureLimitC: 95
-    baseVibrationMmS: 1.8
-    vibrationAlarmMmS: 7.1
-    wearPerHourAtRated: 0.0005
-    idealCycleTimeS: 2
-    repairTimeS: 28800
-    maintenanceTimeS: 7200
-    bounds: { minLoadLimitPct: 50, maxLoadLimitPct: 105, reduceStepPct: 15 }
-sites:
+${PUMP_KIND_YAML}sites:
   - id: north
     ambientC: 25
     demand: { minLoad: 0.7, maxLoad: 1.05, peakHourUtc: 14 }

@@ -1,9 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedClickHouse } from '../../../../connectors/clickhouse/embeddedServer.js';
 import {
   loadMigrations,
   MigrationChecksumError,
@@ -20,22 +16,19 @@ import {
   telemetryEnrichedRow,
   twinStateRow,
 } from '../../../../connectors/clickhouse/rows.js';
+import { type EmbeddedFixture, startEmbeddedFixture } from './embeddedFixture.js';
 
-let ch: EmbeddedClickHouse;
+let fixture: EmbeddedFixture;
 let client: ClickHouseClient;
-let dataDir: string;
 const database = 'twin';
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'twinflow-ch-migrations-'));
-  ch = await EmbeddedClickHouse.start({ dataDir });
-  client = createClient({ url: ch.url, log: { level: ClickHouseLogLevel.OFF } });
+  fixture = await startEmbeddedFixture('migrations');
+  client = fixture.client;
 });
 
 afterAll(async () => {
-  await client?.close();
-  await ch?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 async function rows<T>(query: string): Promise<T[]> {

@@ -1,32 +1,25 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { lastValueFrom, Subject, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseSink } from '../../../../connectors/clickhouse/clickhouseSink.js';
-import { EmbeddedClickHouse } from '../../../../connectors/clickhouse/embeddedServer.js';
 import { ClickHouseSinkError } from '../../../../connectors/clickhouse/sinkError.js';
 import { toClickHouse } from '../../../../connectors/clickhouse/toClickHouse.js';
 import { barrier, record, type StreamElement, watermark } from '../../../../operators/core/element.js';
+import { type EmbeddedFixture, startEmbeddedFixture } from './embeddedFixture.js';
 
-let ch: EmbeddedClickHouse;
+let fixture: EmbeddedFixture;
 let client: ClickHouseClient;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'twinflow-ch-op-'));
-  ch = await EmbeddedClickHouse.start({ dataDir });
-  client = createClient({ url: ch.url, log: { level: ClickHouseLogLevel.OFF } });
+  fixture = await startEmbeddedFixture('op');
+  client = fixture.client;
   await client.command({
     query: 'CREATE TABLE readings (id UInt32, v Float64) ENGINE = MergeTree ORDER BY id',
   });
 });
 
 afterAll(async () => {
-  await client?.close();
-  await ch?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 interface Reading {

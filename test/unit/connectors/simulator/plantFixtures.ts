@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Catalogue } from '../../../../connectors/catalogue/catalogue.js';
 import { loadCatalogue, parseCatalogue } from '../../../../connectors/catalogue/loadCatalogue.js';
 import type { Action, Command } from '../../../../operators/control/contracts.js';
+import { PUMP_KIND_YAML } from '../catalogue/catalogueFixtures.js';
 
 export const START = Date.UTC(2025, 0, 1);
 export const HOUR = 3_600_000;
@@ -18,23 +19,7 @@ export function referenceCatalogue(): Promise<Catalogue> {
 export function flatCatalogue(load = 0.9): Catalogue {
   return parseCatalogue(
     `version: 1
-kinds:
-  pump:
-    ratedPowerKw: 55
-    ratedRpm: 2950
-    ratedPressureBar: 6
-    heatRiseAtRatedC: 45
-    thermalTimeConstantS: 1200
-    temperatureAlarmC: 85
-    temperatureLimitC: 95
-    baseVibrationMmS: 1.8
-    vibrationAlarmMmS: 7.1
-    wearPerHourAtRated: 0.0005
-    idealCycleTimeS: 2
-    repairTimeS: 28800
-    maintenanceTimeS: 7200
-    bounds: { minLoadLimitPct: 50, maxLoadLimitPct: 105, reduceStepPct: 15 }
-sites:
+${PUMP_KIND_YAML}sites:
   - id: s1
     ambientC: 25
     demand: { minLoad: ${load}, maxLoad: ${load}, peakHourUtc: 12 }
