@@ -73,6 +73,8 @@ export class AvroSerde<T> {
   private readonly subjectOf: (topic: string) => string;
   /** Schema id per topic, registered on first use; a failed registration is forgotten so the next call retries. */
   private readonly ids = new Map<string, Promise<number>>();
+  /** Schema id per topic once registered: what encodeSync frames with. */
+  private readonly resolvedIds = new Map<string, number>();
   private readonly writers = new Map<number, WriterEntry>();
   private readonly pendingWriters = new Map<number, Promise<WriterEntry>>();
   /** Reused for every encode; only the final copy is allocated per record. */
@@ -98,7 +100,38 @@ export class AvroSerde<T> {
    * subject on first use, then frames the Avro body with the schema id.
    */
   async encode(topic: string, value: T): Promise<Buffer> {
-    const schemaId = await this.schemaIdFor(topic);
+    return this.frame(await this.schemaIdFor(topic), topic, value);
+  }
+
+  /**
+   * Registers the schema under `topic`'s subject now (BACKWARD checked by
+   * the registry), so that `encodeSync` can frame values for it: a job
+   * registers its output contracts at start-up, not on the first command.
+   *
+   * @example
+   * await commandSerde.prepare('commands');
+   * const bytes = commandSerde.encodeSync('commands', command);
+   */
+  async prepare(topic: string): Promise<number> {
+    return this.schemaIdFor(topic);
+  }
+
+  /**
+   * As `encode`, synchronously, for a topic prepared before; throws
+   * AvroEncodeError for a value the schema does not accept and an Error
+   * naming the topic when it was not prepared.
+   */
+  encodeSync(topic: string, value: T): Buffer {
+    const schemaId = this.resolvedIds.get(topic);
+    if (schemaId === undefined) {
+      throw new Error(
+        `AvroSerde.encodeSync: topic ${topic} was not prepared (await serde.prepare(topic) first)`,
+      );
+    }
+    return this.frame(schemaId, topic, value);
+  }
+
+  private frame(schemaId: number, topic: string, value: T): Buffer {
     let end: number;
     for (;;) {
       try {
@@ -158,7 +191,10 @@ export class AvroSerde<T> {
     if (id === undefined) {
       id = this.registry.register(this.subjectOf(topic), this.schema);
       this.ids.set(topic, id);
-      id.catch(() => this.ids.delete(topic));
+      id.then(
+        (resolved) => this.resolvedIds.set(topic, resolved),
+        () => this.ids.delete(topic),
+      );
     }
     return id;
   }

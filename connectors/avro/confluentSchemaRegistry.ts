@@ -23,6 +23,8 @@ export interface ConfluentSchemaRegistryOptions {
   readonly requestTimeoutMs?: number;
   /** Retries of the client's own requests (registration); default 3, with exponential backoff. */
   readonly retries?: number;
+  /** HTTP basic auth; the password is read when a request is made and never logged. */
+  readonly auth?: { readonly username: string; readonly password: () => string };
 }
 
 /**
@@ -107,6 +109,7 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
   private readonly host: string;
   private readonly timeoutMs: number;
   private readonly clientId: string;
+  private readonly auth: ConfluentSchemaRegistryOptions['auth'];
   /** Subjects whose compatibility this instance has set; a failed attempt is forgotten so the next call retries. */
   private readonly configured = new Map<string, Promise<void>>();
   private readonly schemas = new Map<number, Promise<AvroSchema>>();
@@ -115,10 +118,14 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     this.host = options.host.replace(/\/+$/, '');
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.clientId = options.clientId ?? 'twinflow';
+    this.auth = options.auth;
     this.client = new ConfluentClient({
       host: this.host,
       clientId: this.clientId,
       retry: { retries: options.retries ?? 3 },
+      ...(options.auth === undefined
+        ? {}
+        : { auth: { username: options.auth.username, password: options.auth.password() } }),
     });
   }
 
@@ -257,6 +264,11 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
         headers: {
           accept: REGISTRY_CONTENT_TYPE,
           'user-agent': this.clientId,
+          ...(this.auth === undefined
+            ? {}
+            : {
+                authorization: `Basic ${Buffer.from(`${this.auth.username}:${this.auth.password()}`).toString('base64')}`,
+              }),
           ...(body === undefined ? {} : { 'content-type': REGISTRY_CONTENT_TYPE }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,6 +1,7 @@
-import { KafkaConsumer, KafkaJS } from '@confluentinc/kafka-javascript';
+import kafkaJavascript, { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { OperatorSnapshot, SnapshotStore } from '../../operators/state/snapshots.js';
 import type { SinkMessage } from './epochBuffer.js';
+import { type KafkaClientOptions, kafkaJsConfig, rdkafkaConfig } from './kafkaClientOptions.js';
 
 /**
  * Operator state as a keyed changelog on a compacted Kafka topic: per epoch,
@@ -61,6 +62,17 @@ export interface ChangelogSnapshotStoreOptions {
   readonly topic: string;
   /** Called with the stats of each restore (restore time is exported this way). */
   readonly log?: (stats: ChangelogRestoreStats) => void;
+  /**
+   * Partitioned mode, for jobs whose input partitions are spread over
+   * instances: the input partition a state key belongs to. Each key's
+   * messages then go to that changelog partition (the changelog is
+   * partitioned like the input), so an instance restores exactly the
+   * partitions it owns (`restore(kafka, { partitions })`). Watermarks are not
+   * written in this mode: a watermark is one instance's view over several
+   * partitions, and a restored instance regenerates its own from the
+   * replayed input (as Flink does). Undefined for a key is an error.
+   */
+  readonly partitionOf?: (key: string) => number | undefined;
 }
 
 /**
@@ -95,6 +107,9 @@ export class ChangelogRestoreError extends Error {
   }
 }
 
+// A CommonJS package whose KafkaConsumer Node's ESM loader cannot see as a named export.
+const { KafkaConsumer } = kafkaJavascript;
+
 interface OperatorState {
   epoch: number;
   watermark: number | null;
@@ -127,16 +142,20 @@ const WATERMARK_SUFFIX = '/w';
 export class KafkaChangelogSnapshotStore implements SnapshotStore {
   readonly topic: string;
   private readonly log: ((stats: ChangelogRestoreStats) => void) | undefined;
+  private readonly partitionOf: ((key: string) => number | undefined) | undefined;
   /** Per operator, the state as last saved: the baseline of the next diff. */
   private readonly saved = new Map<string, Map<string, string>>();
   /** Messages not yet taken, per epoch. */
   private readonly pending = new Map<number, ChangelogMessage[]>();
   /** Per operator, what restore read. */
   private readonly restored = new Map<string, OperatorState>();
+  /** Per state key, the changelog partition restore found it in (partitioned mode's fallback for keys not seen since). */
+  private readonly restoredPartitions = new Map<string, number>();
 
   constructor(options: ChangelogSnapshotStoreOptions) {
     this.topic = options.topic;
     this.log = options.log;
+    this.partitionOf = options.partitionOf;
   }
 
   save(snapshot: OperatorSnapshot): void {
@@ -158,23 +177,41 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
     const prefix = operatorId + KEY_SEP;
     for (const [key, text] of next) {
       if (previous?.get(key) === text) continue;
-      queue.push({
-        topic: this.topic,
-        key: prefix + key,
-        value: Buffer.from(`{"epoch":${epoch},"state":${text}}`),
-      });
+      queue.push(
+        this.message(operatorId, epoch, key, prefix + key, Buffer.from(`{"epoch":${epoch},"state":${text}}`)),
+      );
     }
     if (previous !== undefined) {
       for (const key of previous.keys()) {
-        if (!next.has(key)) queue.push({ topic: this.topic, key: prefix + key, value: null });
+        if (!next.has(key)) queue.push(this.message(operatorId, epoch, key, prefix + key, null));
       }
     }
-    queue.push({
-      topic: this.topic,
-      key: operatorId + WATERMARK_SUFFIX,
-      value: Buffer.from(JSON.stringify({ epoch, watermark: snapshot.watermark })),
-    });
+    if (this.partitionOf === undefined) {
+      queue.push({
+        topic: this.topic,
+        key: operatorId + WATERMARK_SUFFIX,
+        value: Buffer.from(JSON.stringify({ epoch, watermark: snapshot.watermark })),
+      });
+    }
     this.saved.set(operatorId, next);
+  }
+
+  /** One key's changelog message, on its input's partition in partitioned mode. */
+  private message(
+    operatorId: string,
+    epoch: number,
+    key: string,
+    messageKey: string,
+    value: Buffer | null,
+  ): ChangelogMessage {
+    if (this.partitionOf === undefined) return { topic: this.topic, key: messageKey, value };
+    const partition = this.partitionOf(key) ?? this.restoredPartitions.get(key);
+    if (partition === undefined) {
+      throw new ChangelogSnapshotError(
+        `snapshot of epoch ${epoch}, operator ${operatorId}: no input partition is known for key ${JSON.stringify(key)}`,
+      );
+    }
+    return { topic: this.topic, key: messageKey, value, partition };
   }
 
   /**
@@ -219,23 +256,29 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
 
   /**
    * Reads the changelog topic from the beginning (read_committed) up to the
-   * end offsets it has when called, and makes it what `load` returns.
-   * Resolves with (and logs) the restore time and number of keys.
+   * end offsets it has when called, and makes it what `load` returns; with
+   * `partitions`, only those changelog partitions (the input partitions this
+   * instance owns). Resolves with (and logs) the restore time and number of keys.
    *
    * @example
    * const stats = await store.restore({ brokers: ['127.0.0.1:19092'] }); // { keys: 1200, durationMs: 85, … }
    */
-  async restore(kafka: {
-    readonly brokers: readonly string[];
-    readonly clientId?: string;
-  }): Promise<ChangelogRestoreStats> {
+  async restore(
+    kafka: KafkaClientOptions,
+    options: { readonly partitions?: readonly number[] } = {},
+  ): Promise<ChangelogRestoreStats> {
     const started = performance.now();
     // The changelog is the truth after a restore: diff baselines and queued
     // messages of a failed run (possibly of an aborted epoch) are dropped.
     this.restored.clear();
+    this.restoredPartitions.clear();
     this.saved.clear();
     this.pending.clear();
     const ends = await this.endOffsets(kafka);
+    if (options.partitions !== undefined) {
+      const owned = new Set(options.partitions);
+      for (const p of [...ends.keys()]) if (!owned.has(p)) ends.delete(p);
+    }
     const records = await this.read(kafka, ends);
     let keys = 0;
     for (const state of this.restored.values()) keys += state.keys.size;
@@ -257,7 +300,7 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
     return state === undefined ? undefined : new Map(state.keys);
   }
 
-  private applyOne(key: string, value: string | null, where: string): void {
+  private applyOne(key: string, value: string | null, where: string, partition?: number): void {
     if (key.endsWith(WATERMARK_SUFFIX) && !key.includes(KEY_SEP)) {
       const operatorId = key.slice(0, -WATERMARK_SUFFIX.length);
       if (value === null) {
@@ -285,6 +328,7 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
     const operatorId = key.slice(0, at);
     const stateKey = key.slice(at + KEY_SEP.length);
     const state = this.operator(operatorId);
+    if (partition !== undefined) this.restoredPartitions.set(stateKey, partition);
     if (value === null) {
       state.keys.delete(stateKey);
       return;
@@ -310,12 +354,9 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
   }
 
   /** Per partition, the last stable offset (read_committed end): where reading stops. */
-  private async endOffsets(kafka: {
-    readonly brokers: readonly string[];
-    readonly clientId?: string;
-  }): Promise<Map<number, number>> {
+  private async endOffsets(kafka: KafkaClientOptions): Promise<Map<number, number>> {
     const admin = new KafkaJS.Kafka({
-      kafkaJS: { brokers: [...kafka.brokers], clientId: kafka.clientId, logLevel: KafkaJS.logLevel.NOTHING },
+      kafkaJS: { ...kafkaJsConfig(kafka), logLevel: KafkaJS.logLevel.NOTHING },
     }).admin();
     try {
       await admin.connect();
@@ -331,10 +372,7 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
   }
 
   /** Reads every partition from its start to its end offset; returns the number of records applied. */
-  private async read(
-    kafka: { readonly brokers: readonly string[]; readonly clientId?: string },
-    ends: Map<number, number>,
-  ): Promise<number> {
+  private async read(kafka: KafkaClientOptions, ends: Map<number, number>): Promise<number> {
     const open = new Set(
       Array.from(ends)
         .filter(([, end]) => end > 0)
@@ -342,8 +380,7 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
     );
     if (open.size === 0) return 0;
     const consumer = new KafkaConsumer({
-      'metadata.broker.list': kafka.brokers.join(','),
-      'client.id': kafka.clientId ?? 'changelog-restore',
+      ...rdkafkaConfig({ ...kafka, clientId: kafka.clientId ?? 'changelog-restore' }),
       // Assigned partitions, no commits: the group id is only required by the client.
       'group.id': `changelog-restore-${this.topic}`,
       'enable.auto.commit': false,
@@ -372,6 +409,7 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
             key,
             m.value === null ? null : m.value.toString('utf8'),
             `partition ${m.partition} offset ${m.offset}`,
+            m.partition,
           );
           records++;
           if (m.offset + 1 >= end) open.delete(m.partition);

@@ -11,6 +11,8 @@ export interface SinkMessage {
   readonly key: string | Buffer;
   /** Null is a tombstone: on a compacted changelog it deletes the key. */
   readonly value: Buffer | null;
+  /** An explicit partition (a changelog follows its input's partitions); otherwise the key's hash decides. */
+  readonly partition?: number;
   readonly headers?: KafkaJS.IHeaders;
 }
 

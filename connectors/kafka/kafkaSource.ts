@@ -6,6 +6,7 @@ import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.j
 import type { AvroSerde } from '../avro/avroSerde.js';
 import { AvroDecodeError } from '../avro/errors.js';
 import { type DeadLetterFailure, deadLetterHeaders } from './deadLetterHeaders.js';
+import { type KafkaClientOptions, kafkaJsConfig } from './kafkaClientOptions.js';
 import { PartitionWatermarks, type TopicPartitionRef } from './partitionWatermarks.js';
 
 /**
@@ -20,7 +21,7 @@ import { PartitionWatermarks, type TopicPartitionRef } from './partitionWatermar
  * };
  */
 export interface KafkaSourceOptions<T> {
-  readonly kafka: { readonly brokers: readonly string[]; readonly clientId?: string };
+  readonly kafka: KafkaClientOptions;
   /** Consumer group: members share the topics' partitions. */
   readonly groupId: string;
   readonly topics: readonly string[];
@@ -50,6 +51,38 @@ export interface KafkaSourceOptions<T> {
   readonly pressure?: () => PromiseLike<unknown> | undefined;
   /** Clock and timer of partition idleness (default: RxJS's asyncScheduler). */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Static group membership (`group.instance.id`): a member that restarts
+   * with the same id within the session timeout gets its partitions back
+   * without a rebalance of the whole group. Use the pod name on Kubernetes.
+   */
+  readonly groupInstanceId?: string;
+  /** How long the group waits for a silent member before moving its partitions (default 45 000 ms). */
+  readonly sessionTimeoutMs?: number;
+  /**
+   * Called, and awaited, when partitions are assigned or revoked, before
+   * any message of an assigned partition is handed over and after the last
+   * message of a revoked one: where a runtime restores state and commits or
+   * drops its open epoch. The consumer is the group member, for
+   * `sendOffsets`. A rejection is reported as a 'rebalance' failure.
+   */
+  readonly rebalance?: KafkaSourceRebalanceListener;
+  /** Called with the position of every message dealt with (handed over or dead-lettered). */
+  readonly onPosition?: (position: SourcePosition) => void;
+}
+
+/**
+ * Rebalance hooks of a KafkaSource (see KafkaSourceOptions.rebalance).
+ *
+ * @example
+ * const rebalance: KafkaSourceRebalanceListener = {
+ *   assigned: async (partitions, consumer) => { await restoreState(partitions); },
+ *   revoked: async (partitions) => { await finishEpoch(); },
+ * };
+ */
+export interface KafkaSourceRebalanceListener {
+  assigned(partitions: readonly TopicPartitionRef[], consumer: KafkaJS.Consumer): Promise<void>;
+  revoked(partitions: readonly TopicPartitionRef[], consumer: KafkaJS.Consumer): Promise<void>;
 }
 
 /**
@@ -75,9 +108,10 @@ export interface KafkaSourceMetrics {
  * - 'decode': the serde failed for another reason than the bytes (a registry outage);
  * - 'poison': a poison message and no dead-letter topic configured;
  * - 'dead-letter': producing to the dead-letter topic failed;
+ * - 'rebalance': a rebalance listener failed;
  * - 'close': disconnecting failed.
  */
-export type KafkaSourceStage = 'connect' | 'decode' | 'poison' | 'dead-letter' | 'close';
+export type KafkaSourceStage = 'connect' | 'decode' | 'poison' | 'dead-letter' | 'rebalance' | 'close';
 
 /**
  * A KafkaSource failure. `retriable` is the cause's own flag (KafkaJS and
@@ -180,31 +214,43 @@ export class KafkaSource<T> implements AsyncDisposable {
   private run(subscriber: Subscriber<StreamElement<T>>): () => void {
     const { kafka: kafkaOptions, groupId, topics, serde, tsOf, deadLetter, pressure } = this.options;
     const kafka = new KafkaJS.Kafka({
-      kafkaJS: {
-        brokers: [...kafkaOptions.brokers],
-        clientId: kafkaOptions.clientId,
-        logLevel: KafkaJS.logLevel.NOTHING,
-      },
+      kafkaJS: { ...kafkaJsConfig(kafkaOptions), logLevel: KafkaJS.logLevel.NOTHING },
     });
     const clocks = new PartitionWatermarks(
       this.options.watermarks,
       (ts) => subscriber.next(watermark(ts)),
       this.options.scheduler,
     );
+    const listener = this.options.rebalance;
     const consumer: Consumer = kafka.consumer({
       kafkaJS: {
         groupId,
         fromBeginning: this.options.fromBeginning ?? false,
         autoCommit: false,
         readUncommitted: false,
+        ...(this.options.sessionTimeoutMs === undefined
+          ? {}
+          : { sessionTimeout: this.options.sessionTimeoutMs }),
       },
-      rebalance_cb: (err: { code: number }, assignment: TopicPartitionRef[]) => {
+      ...(this.options.groupInstanceId === undefined
+        ? {}
+        : { 'group.instance.id': this.options.groupInstanceId }),
+      // The client awaits this before it consumes again, so a listener's restore comes before the partition's messages.
+      rebalance_cb: async (err: { code: number }, assignment: TopicPartitionRef[]) => {
         if (stopped) return;
-        if (err.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) clocks.assign(assignment);
-        else if (err.code === KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) {
-          clocks.revoke(assignment);
-          // Another member may move a revoked partition on; its old position must not be sought back to.
-          for (const { topic, partition } of assignment) delivered.delete(`${topic}:${partition}`);
+        const parts = assignment.map(({ topic, partition }) => ({ topic, partition }));
+        try {
+          if (err.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
+            await listener?.assigned(parts, consumer);
+            clocks.assign(parts);
+          } else if (err.code === KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) {
+            clocks.revoke(parts);
+            // Another member may move a revoked partition on; its old position must not be sought back to.
+            for (const { topic, partition } of parts) delivered.delete(`${topic}:${partition}`);
+            await listener?.revoked(parts, consumer);
+          }
+        } catch (error) {
+          fail(new KafkaSourceError('rebalance', undefined, `group ${groupId}`, { cause: error }));
         }
       },
     });
@@ -286,6 +332,7 @@ export class KafkaSource<T> implements AsyncDisposable {
     const dealtWith = (id: string, pos: SourcePosition): void => {
       this.positions.set(id, pos);
       delivered.set(id, pos);
+      this.options.onPosition?.(pos);
     };
 
     const handle = async (topic: string, partition: number, message: KafkaMessage): Promise<void> => {

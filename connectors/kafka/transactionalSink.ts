@@ -60,7 +60,7 @@ export interface TransactionalSinkOptions<T, C = KafkaJS.Consumer> {
    */
   readonly coalesceKey?: (message: SinkMessage) => string | undefined;
   /** Consumed offsets to commit with the epoch, asked for when its barrier arrives. */
-  readonly offsets?: () => EpochOffsets<C> | undefined;
+  readonly offsets?: (epoch: number) => EpochOffsets<C> | undefined;
   /**
    * Messages written once per epoch rather than per record, asked for when
    * its barrier arrives (after every operator upstream has saved its state
@@ -157,7 +157,7 @@ export function transactionalSink<T, C = KafkaJS.Consumer>(
       const commit = (epoch: number): void => {
         for (const m of options.epochMessages?.(epoch) ?? []) buffer.add(m);
         const batch = buffer.take();
-        const toCommit = offsets?.();
+        const toCommit = offsets?.(epoch);
         if (batch.size === 0 && (toCommit === undefined || toCommit.topics.length === 0)) {
           subscriber.next({ kind: 'barrier', epoch });
           return;

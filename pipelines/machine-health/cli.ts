@@ -4,6 +4,8 @@ import { runMachineHealthEmbedded } from './embeddedJob.js';
 import { formatReport } from './report.js';
 
 export const USAGE = `twinflow run machine-health [options]   the reference twin on the embedded default
+twinflow run machine-health --config FILE   the job on Kafka, a schema registry and ClickHouse, exactly-once
+  --config FILE     job config (YAML; see runtime/config/examples/); takes no other flag
   --assets N        assets (the catalogue's are cloned round-robin; default 100)
   --days D          simulated days (default 2)
   --seed S          plant seed (default 42)
@@ -33,6 +35,7 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
       data: { type: 'string' },
       catalogue: { type: 'string' },
       model: { type: 'string' },
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -40,6 +43,16 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
   if (values.help) {
     log(USAGE);
     return 0;
+  }
+  if (values.config !== undefined) {
+    const others = Object.keys(values).filter((k) => k !== 'config');
+    if (others.length > 0) {
+      throw new UsageError(
+        `--config takes everything from the config file; drop ${others.map((k) => `--${k}`).join(', ')}`,
+      );
+    }
+    // Loaded lazily: it pulls in @confluentinc/kafka-javascript, an optional dependency the embedded run does without.
+    return (await import('./kafkaCli.js')).runOnKafkaFromConfig(values.config);
   }
   const assets = positiveInteger('assets', values.assets, 100);
   const days = positiveNumber('days', values.days, 2);

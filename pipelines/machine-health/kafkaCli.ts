@@ -1,0 +1,172 @@
+import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptions.js';
+import { type JobConfig, loadJobConfig, redactedConfig } from '../../runtime/config/jobConfig.js';
+import type { JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
+import { startHealthServer } from '../../runtime/observability/healthServer.js';
+import { createLogger } from '../../runtime/observability/logger.js';
+import { JobMetrics } from '../../runtime/observability/metrics.js';
+import { type MachineHealthKafkaOptions, startMachineHealthOnKafka } from './kafkaJob.js';
+import type { MachineHealthOutput } from './machineHealth.js';
+
+/**
+ * The Kafka client options of a job config: secrets stay behind functions
+ * until a client is built.
+ *
+ * @example
+ * const kafka = kafkaClientOptionsOf(await loadJobConfig('job.yaml'));
+ */
+export function kafkaClientOptionsOf(config: JobConfig): KafkaClientOptions {
+  const { kafka } = config;
+  const sasl = kafka.sasl;
+  const tls = kafka.tls;
+  return {
+    brokers: kafka.brokers,
+    clientId: kafka.clientId,
+    ...(sasl === undefined
+      ? {}
+      : {
+          sasl: {
+            mechanism: sasl.mechanism,
+            username: sasl.username,
+            password: () => sasl.password.reveal(),
+          },
+        }),
+    ...(tls === undefined || !tls.enabled
+      ? {}
+      : {
+          tls: {
+            caFile: tls.caFile,
+            certFile: tls.certFile,
+            keyFile: tls.keyFile,
+            rejectUnauthorized: tls.rejectUnauthorized,
+          },
+        }),
+  };
+}
+
+/**
+ * The machine-health job's options from a job config file.
+ *
+ * @example
+ * const options = machineHealthOptionsOf(await loadJobConfig('job.yaml'), { log: console.log });
+ */
+export function machineHealthOptionsOf(
+  config: JobConfig,
+  hooks: Pick<MachineHealthKafkaOptions, 'log' | 'onCommitted'> = {},
+): MachineHealthKafkaOptions {
+  const { schemaRegistry: registry, clickhouse, pipeline } = config;
+  const registryPassword = registry.password;
+  return {
+    kafka: kafkaClientOptionsOf(config),
+    registryUrl: registry.url,
+    registryAuth:
+      registry.username === undefined
+        ? undefined
+        : { username: registry.username, password: () => registryPassword?.reveal() ?? '' },
+    groupId: config.job.groupId,
+    instanceId: config.job.instanceId,
+    topics: config.topics,
+    clickhouse: {
+      url: clickhouse.url,
+      database: clickhouse.database,
+      username: clickhouse.username,
+      password: clickhouse.password?.reveal(),
+    },
+    epochs: config.epochs,
+    pipeline: {
+      cataloguePath: pipeline.catalogue,
+      assets: pipeline.assets,
+      modelPath: pipeline.model,
+      tickMs: pipeline.tickMs,
+      outOfOrdernessMs: pipeline.outOfOrdernessMs,
+      idleTimeoutMs: pipeline.idleTimeoutMs,
+      outcomeTimeoutMs: pipeline.outcomeTimeoutMs,
+    },
+    ...hooks,
+  };
+}
+
+/**
+ * `twinflow run machine-health --config <file>`: the job on the real stack
+ * (Kafka, schema registry, ClickHouse) with exactly-once epochs, JSON logs
+ * on stdout, /metrics, /healthz and /readyz; SIGTERM or SIGINT finishes the
+ * open epoch, commits it, leaves and exits 0.
+ *
+ * @example
+ * process.exitCode = await runOnKafkaFromConfig('infra/local/machine-health.yaml');
+ */
+export async function runOnKafkaFromConfig(configPath: string): Promise<number> {
+  const config = await loadJobConfig(configPath);
+  const logger = createLogger({
+    job: config.job.name,
+    instanceId: config.job.instanceId,
+    level: config.observability.logLevel,
+  });
+  logger.info({ config: redactedConfig(config) }, 'starting');
+  const metrics = new JobMetrics();
+  const log = (event: JobEvent): void => {
+    switch (event.event) {
+      case 'committed':
+        metrics.epochsCommittedTotal.inc();
+        metrics.epochCommitSeconds.observe(event.latencyMs / 1000);
+        logger.debug(event, 'epoch committed');
+        return;
+      case 'restored':
+        metrics.stateRestoreSeconds.observe(event.durationMs / 1000);
+        metrics.stateRestoreKeys.set(event.keys);
+        logger.info(event, `state restored in ${Math.round(event.durationMs)} ms: ${event.keys} keys`);
+        return;
+      case 'restarting':
+        metrics.epochAbortsTotal.inc({ reason: 'restart' });
+        logger.warn(event, 'restarting after a failure');
+        return;
+      case 'fenced':
+        metrics.epochAbortsTotal.inc({ reason: 'fenced' });
+        logger.warn(event, 'fenced: another instance took over; dropping state and rejoining');
+        return;
+      default:
+        logger.info(event, event.event);
+    }
+  };
+  const onCommitted = (_epoch: number, outputs: readonly MachineHealthOutput[]): void => {
+    for (const out of outputs) {
+      if (out.type === 'command') metrics.commandsTotal.inc({ action: out.command.action });
+      else if (out.type === 'enriched') {
+        metrics.recordsOutTotal.inc({ topic: 'telemetry_enriched' });
+        metrics.scoringTotal.inc({ model: scoringModelOf(out.reading.risk.model) });
+      }
+    }
+  };
+  const running = await startMachineHealthOnKafka(machineHealthOptionsOf(config, { log, onCommitted }));
+  const { job } = running;
+  const server = await startHealthServer({
+    port: config.observability.port,
+    metrics,
+    ready: () =>
+      job.isReady() ? true : { ready: false, reason: 'partitions not assigned or state not restored yet' },
+  });
+  logger.info({ url: server.url }, 'serving /metrics, /healthz and /readyz');
+  const onSignal = (signal: string) => () => void job.stop(signal);
+  const onTerm = onSignal('SIGTERM');
+  const onInt = onSignal('SIGINT');
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
+  try {
+    await job.run();
+    logger.info({ epochs: job.epochsCommitted }, 'stopped cleanly');
+    return 0;
+  } catch (error) {
+    logger.fatal({ err: error }, 'job failed');
+    return 1;
+  } finally {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+    await server.close();
+    await running.close();
+  }
+}
+
+function scoringModelOf(model: string): 'physics' | 'surrogate' | 'failsafe' {
+  if (model === 'SURROGATE') return 'surrogate';
+  if (model === 'PHYSICS') return 'physics';
+  return 'failsafe';
+}

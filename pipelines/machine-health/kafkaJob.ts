@@ -1,0 +1,198 @@
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { AvroSerde } from '../../connectors/avro/avroSerde.js';
+import { ConfluentSchemaRegistry } from '../../connectors/avro/confluentSchemaRegistry.js';
+import { commandSchema, telemetrySchema } from '../../connectors/avro/contractSchemas.js';
+import type { Catalogue } from '../../connectors/catalogue/catalogue.js';
+import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
+import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
+import { migrate } from '../../connectors/clickhouse/migrations.js';
+import { type KafkaClientOptions, kafkaJsConfig } from '../../connectors/kafka/kafkaClientOptions.js';
+import { changelogTopicSpec, ensureTopics, type TopicSpec } from '../../connectors/kafka/topicAdmin.js';
+import type { SinkMessage } from '../../connectors/kafka/transactionalSink.js';
+import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
+import type { Command, Telemetry } from '../../operators/control/contracts.js';
+import { defaultPolicyConfig } from '../../operators/control/policy.js';
+import type { StreamRecord } from '../../operators/core/element.js';
+import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
+import { ExactlyOnceJob, type JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
+import { MachineHealthClickHouseSinks } from './clickhouseSinks.js';
+import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embeddedJob.js';
+import { type MachineHealthOutput, machineHealth } from './machineHealth.js';
+import { throughSinks } from './throughSinks.js';
+
+/**
+ * Where and how the machine-health job runs on Kafka. The CLI builds it from
+ * the job config file; tests build it directly.
+ *
+ * @example
+ * const options: MachineHealthKafkaOptions = {
+ *   kafka: { brokers: ['127.0.0.1:19092'] }, registryUrl: 'http://127.0.0.1:18081/apis/ccompat/v7',
+ *   groupId: 'machine-health', instanceId: 'machine-health-0',
+ *   topics: { telemetry: 'telemetry', commands: 'commands', changelog: 'machine-health-state', deadLetter: 'telemetry-dlq', partitions: 4 },
+ *   clickhouse: { url: 'http://127.0.0.1:18123', database: 'twinflow' },
+ *   epochs: { intervalMs: 1_000, maxRecords: 5_000 }, pipeline: {},
+ * };
+ */
+export interface MachineHealthKafkaOptions {
+  readonly kafka: KafkaClientOptions;
+  readonly registryUrl: string;
+  /** Basic auth of the schema registry. */
+  readonly registryAuth?: { readonly username: string; readonly password: () => string };
+  readonly groupId: string;
+  readonly instanceId: string;
+  readonly topics: {
+    readonly telemetry: string;
+    readonly commands: string;
+    readonly changelog: string;
+    readonly deadLetter: string;
+    /** Partitions of topics this job creates (the telemetry topic, when it does not exist yet). */
+    readonly partitions: number;
+    readonly replicationFactor?: number;
+  };
+  /** Without it, nothing goes to ClickHouse (commands and state still go to Kafka). */
+  readonly clickhouse?: {
+    readonly url: string;
+    readonly database: string;
+    readonly username?: string;
+    readonly password?: string;
+  };
+  readonly epochs: { readonly intervalMs: number; readonly maxRecords: number };
+  readonly pipeline: {
+    readonly cataloguePath?: string;
+    readonly assets?: number;
+    readonly modelPath?: string;
+    readonly tickMs?: number;
+    readonly outOfOrdernessMs?: number;
+    readonly idleTimeoutMs?: number;
+    readonly outcomeTimeoutMs?: number;
+  };
+  readonly sessionTimeoutMs?: number;
+  readonly log?: (event: JobEvent) => void;
+  /** The outputs of every committed epoch (tests, metrics). */
+  readonly onCommitted?: (epoch: number, outputs: readonly MachineHealthOutput[]) => void;
+}
+
+/**
+ * A started machine-health job on Kafka: `run()` until `stop()`; `close()`
+ * releases the model and the ClickHouse client afterwards.
+ *
+ * @example
+ * const running = await startMachineHealthOnKafka(options);
+ * process.once('SIGTERM', () => void running.job.stop('SIGTERM'));
+ * try { await running.job.run(); } finally { await running.close(); }
+ */
+export interface MachineHealthOnKafka {
+  readonly job: ExactlyOnceJob<Telemetry, MachineHealthOutput>;
+  readonly catalogue: Catalogue;
+  close(): Promise<void>;
+}
+
+/**
+ * Prepares the machine-health job on the real stack: topics (telemetry as
+ * given, the changelog compacted and partitioned like it, commands, dead
+ * letters), the contracts in the schema registry, the ClickHouse schema,
+ * the surrogate; returns the exactly-once job, not yet running.
+ */
+export async function startMachineHealthOnKafka(
+  options: MachineHealthKafkaOptions,
+): Promise<MachineHealthOnKafka> {
+  const { topics } = options;
+  const base = await loadCatalogue(options.pipeline.cataloguePath ?? DEFAULT_CATALOGUE);
+  const assets = options.pipeline.assets;
+  const catalogue =
+    assets === undefined || assets === base.assets.length ? base : scaleCatalogue(base, assets);
+  const tickMs = options.pipeline.tickMs ?? 30_000;
+
+  const input: TopicSpec = {
+    topic: topics.telemetry,
+    partitions: topics.partitions,
+    replicationFactor: topics.replicationFactor,
+  };
+  const admin = new KafkaJS.Kafka({
+    kafkaJS: { ...kafkaJsConfig(options.kafka), logLevel: KafkaJS.logLevel.NOTHING },
+  }).admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [
+      input,
+      changelogTopicSpec(topics.changelog, input),
+      { topic: topics.commands, partitions: topics.partitions, replicationFactor: topics.replicationFactor },
+      { topic: topics.deadLetter, partitions: 1, replicationFactor: topics.replicationFactor },
+    ]);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+
+  const registry = new ConfluentSchemaRegistry({ host: options.registryUrl, auth: options.registryAuth });
+  const telemetrySerde = new AvroSerde(registry, telemetrySchema);
+  const commandSerde = new AvroSerde(registry, commandSchema);
+  // Contracts are registered (and checked BACKWARD) at start-up, not on the first command.
+  await commandSerde.prepare(topics.commands);
+
+  let client: ClickHouseClient | undefined;
+  let sinks: MachineHealthClickHouseSinks | undefined;
+  if (options.clickhouse !== undefined) {
+    const ch = options.clickhouse;
+    client = createClient({ url: ch.url, username: ch.username, password: ch.password });
+    await migrate(client, { database: ch.database });
+    // One set of sinks across assignments: rows of an epoch dropped at a revoke may still be
+    // flushed later, which is harmless, as whoever replays that epoch derives the very same rows.
+    sinks = new MachineHealthClickHouseSinks(client, ch.database, catalogue);
+  }
+
+  const surrogate = await OnnxSurrogate.load(options.pipeline.modelPath ?? DEFAULT_MODEL);
+  const riskModel = machineHealthRiskModel(surrogate);
+  const deps = {
+    catalogue,
+    riskModel,
+    policy: defaultPolicyConfig,
+    outcomeTimeoutMs: options.pipeline.outcomeTimeoutMs ?? 10 * tickMs,
+  };
+  const route = (record: StreamRecord<MachineHealthOutput>): readonly SinkMessage[] =>
+    record.value.type === 'command'
+      ? [commandMessage(commandSerde, topics.commands, record.value.command)]
+      : [];
+
+  const job = new ExactlyOnceJob<Telemetry, MachineHealthOutput>({
+    kafka: options.kafka,
+    groupId: options.groupId,
+    instanceId: options.instanceId,
+    source: {
+      topics: [topics.telemetry],
+      serde: telemetrySerde,
+      tsOf: (t) => t.ts,
+      watermarks: boundedOutOfOrderness(options.pipeline.outOfOrdernessMs ?? 5_000, {
+        idleTimeoutMs: options.pipeline.idleTimeoutMs ?? 60_000,
+      }),
+      deadLetter: { topic: topics.deadLetter },
+      sessionTimeoutMs: options.sessionTimeoutMs,
+    },
+    changelogTopic: topics.changelog,
+    epochs: options.epochs,
+    graph: (input$, snapshots) => machineHealth(input$, { ...deps, snapshots }),
+    route,
+    beforeCommit: sinks === undefined ? undefined : () => throughSinks(sinks),
+    onCommitted: options.onCommitted,
+    log: options.log,
+  });
+  return {
+    job,
+    catalogue,
+    async close() {
+      await sinks?.close().catch(() => undefined);
+      await surrogate.close();
+      await client?.close();
+    },
+  };
+}
+
+/** A command on the commands topic: keyed by asset (its commands stay in order), Avro in the Confluent frame. */
+function commandMessage(serde: AvroSerde<Command>, topic: string, command: Command): SinkMessage {
+  return {
+    topic,
+    key: command.assetId,
+    value: serde.encodeSync(topic, command),
+    headers: { 'twinflow-command-id': command.commandId },
+  };
+}

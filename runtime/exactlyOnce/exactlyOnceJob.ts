@@ -1,0 +1,485 @@
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { identity, type Observable, type OperatorFunction, Subject, type Subscription } from 'rxjs';
+import type { AvroSerde } from '../../connectors/avro/avroSerde.js';
+import {
+  type ChangelogRestoreStats,
+  KafkaChangelogSnapshotStore,
+} from '../../connectors/kafka/changelogSnapshotStore.js';
+import { type KafkaClientOptions, kafkaJsConfig } from '../../connectors/kafka/kafkaClientOptions.js';
+import { KafkaSource } from '../../connectors/kafka/kafkaSource.js';
+import type { TopicPartitionRef } from '../../connectors/kafka/partitionWatermarks.js';
+import {
+  type SinkMessage,
+  TransactionalSinkError,
+  transactionalSink,
+} from '../../connectors/kafka/transactionalSink.js';
+import type { StreamElement, StreamRecord } from '../../operators/core/element.js';
+import type { SnapshotStore } from '../../operators/state/snapshots.js';
+import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.js';
+import { ConsumedPositions } from './consumedPositions.js';
+import { EpochTrigger } from './epochTrigger.js';
+
+/**
+ * What the job tells its operator, as structured events (the CLI logs them
+ * as JSON lines; metrics count them).
+ *
+ * @example
+ * const log = (e: JobEvent) => console.log(JSON.stringify(e));
+ */
+export type JobEvent =
+  | { readonly event: 'assigned'; readonly partitions: readonly TopicPartitionRef[] }
+  | {
+      readonly event: 'restored';
+      readonly partitions: readonly number[];
+      readonly keys: number;
+      readonly records: number;
+      readonly durationMs: number;
+    }
+  | { readonly event: 'revoked'; readonly partitions: readonly TopicPartitionRef[] }
+  | {
+      readonly event: 'committed';
+      readonly epoch: number;
+      readonly records: number;
+      readonly latencyMs: number;
+    }
+  | { readonly event: 'fenced'; readonly message: string }
+  | {
+      readonly event: 'restarting';
+      readonly reason: string;
+      readonly attempt: number;
+      readonly delayMs: number;
+    }
+  | { readonly event: 'stopping'; readonly signal?: string }
+  | { readonly event: 'stopped'; readonly epochsCommitted: number };
+
+/**
+ * Options of an ExactlyOnceJob.
+ *
+ * @example
+ * const options: ExactlyOnceJobOptions<Telemetry, Output> = {
+ *   kafka: { brokers: ['127.0.0.1:19092'] }, groupId: 'machine-health', instanceId: 'machine-health-0',
+ *   source: { topics: ['telemetry'], serde, tsOf: (t) => t.ts, watermarks: boundedOutOfOrderness(5_000) },
+ *   changelogTopic: 'machine-health-state', epochs: { intervalMs: 1_000, maxRecords: 5_000 },
+ *   graph: (input$, snapshots) => machineHealth(input$, { ...deps, snapshots }),
+ *   route: (r) => (r.value.type === 'command' ? [commandMessage(r.value.command)] : []),
+ * };
+ */
+export interface ExactlyOnceJobOptions<T, O> {
+  readonly kafka: KafkaClientOptions;
+  /** The consumer group; every instance of the job is a member. */
+  readonly groupId: string;
+  /**
+   * Stable per instance (the pod name of a StatefulSet): static group
+   * membership and the transactional id `${groupId}-${instanceId}`, so a
+   * restarted instance takes its partitions back without a rebalance storm
+   * and fences its own zombie.
+   */
+  readonly instanceId: string;
+  readonly source: {
+    readonly topics: readonly string[];
+    readonly serde: AvroSerde<T>;
+    readonly tsOf: (value: T) => number;
+    readonly watermarks: WatermarkStrategy;
+    readonly deadLetter?: { readonly topic: string };
+    /** Where a group without committed offsets starts (default: the earliest offset). */
+    readonly fromBeginning?: boolean;
+    readonly sessionTimeoutMs?: number;
+  };
+  /** The compacted changelog, partitioned like the input (see changelogTopicSpec). */
+  readonly changelogTopic: string;
+  /** An epoch closes after `maxRecords` records or `intervalMs` after its first, whichever first. */
+  readonly epochs: { readonly intervalMs: number; readonly maxRecords: number };
+  /** The operator graph of one assignment; its stateful operators take `snapshots`. */
+  readonly graph: (
+    input$: Observable<StreamElement<T>>,
+    snapshots: SnapshotStore,
+  ) => Observable<StreamElement<O>>;
+  /** Kafka messages for an output record (e.g. commands), written in its epoch's transaction. */
+  readonly route: (record: StreamRecord<O>) => readonly SinkMessage[];
+  /**
+   * Idempotent side outputs before the Kafka commit (ClickHouse): a barrier
+   * that passes it must mean its epoch's writes are durable, so a crash
+   * after them replays into the same rows.
+   */
+  readonly beforeCommit?: () => OperatorFunction<StreamElement<O>, StreamElement<O>>;
+  /** Every output record after its epoch committed (metrics, tests). */
+  readonly onCommitted?: (epoch: number, outputs: readonly O[]) => void;
+  readonly log?: (event: JobEvent) => void;
+  /** Restarts after retriable failures before giving up (default 10); the count resets after a commit. */
+  readonly maxRestarts?: number;
+  /** How long a clean stop waits for the last epoch to commit (default 30 000 ms). */
+  readonly stopTimeoutMs?: number;
+}
+
+/** The job cannot go on: a failure that is not retriable, or too many restarts. */
+export class JobFailedError extends Error {
+  override readonly name = 'JobFailedError';
+}
+
+/** One assignment's operator graph, fed by the source, closed by its revoke. */
+interface Generation<T> {
+  readonly input: Subject<StreamElement<T>>;
+  readonly subscription: Subscription;
+  readonly store: KafkaChangelogSnapshotStore;
+  readonly consumer: KafkaJS.Consumer;
+}
+
+interface OpenEpoch {
+  readonly injectedAt: number;
+  readonly records: number;
+  readonly done: Promise<void>;
+  readonly resolve: () => void;
+}
+
+/**
+ * The exactly-once runtime of ARCHITECTURE.md on Kafka. A consumer-group
+ * member reads `read_committed`; the job closes epochs by barriers (by
+ * record count and by time); per epoch, one Kafka transaction holds the
+ * routed messages (commands), the changelog of every key whose state
+ * changed (coalesced, on the key's input partition) and the consumed
+ * offsets, committed when the barrier has passed every sink (and the
+ * `beforeCommit` side outputs). A failed epoch is aborted and replayed.
+ *
+ * On assignment, the state of exactly the assigned partitions is restored
+ * from the changelog before their first message is processed, and a fresh
+ * operator graph starts from it. On revoke, the open epoch is closed and
+ * committed while the partitions are still ours (never half of it), then
+ * the graph is dropped. A fenced producer (another instance took the
+ * transactional id, or the group moved on) drops its state and rejoins.
+ *
+ * @example
+ * const job = new ExactlyOnceJob(options);
+ * process.once('SIGTERM', () => void job.stop('SIGTERM'));
+ * await job.run(); // resolves after stop(), when the last epoch is committed and the group left
+ */
+export class ExactlyOnceJob<T, O> {
+  private readonly trigger: EpochTrigger;
+  private readonly positions = new ConsumedPositions();
+  /** Input partition of each key seen: where the key's changelog goes. */
+  private readonly keyPartitions = new Map<string, number>();
+  private readonly offsetsByEpoch = new Map<number, KafkaJS.TopicOffsets[]>();
+  private readonly open = new Map<number, OpenEpoch>();
+  private readonly outputs = new Map<number, O[]>();
+  private generation: Generation<T> | undefined;
+  private recordsInEpoch = 0;
+  private nextEpoch = Date.now();
+  private stopping = false;
+  private stopped: (() => void) | undefined;
+  private failure: ((error: unknown) => void) | undefined;
+  private committedEpochs = 0;
+  private ready = false;
+  private lastRestore: ChangelogRestoreStats | undefined;
+
+  constructor(private readonly options: ExactlyOnceJobOptions<T, O>) {
+    if (options.instanceId.trim() === '') throw new RangeError('exactly-once job: instanceId is empty');
+    this.trigger = new EpochTrigger(options.epochs);
+  }
+
+  /** The transactional id of this instance's producer. */
+  get transactionalId(): string {
+    return `${this.options.groupId}-${this.options.instanceId}`;
+  }
+
+  /** Partitions assigned and their state restored (the readiness probe). */
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Epochs committed so far. */
+  get epochsCommitted(): number {
+    return this.committedEpochs;
+  }
+
+  /** The last state restore (what /metrics exports as restore time). */
+  get restoreStats(): ChangelogRestoreStats | undefined {
+    return this.lastRestore;
+  }
+
+  /**
+   * Runs until stop() (resolves) or a failure that is not retriable
+   * (rejects). Retriable failures and fencing restart the consumer and
+   * producer after a back-off; state comes back from the changelog.
+   */
+  async run(): Promise<void> {
+    const maxRestarts = this.options.maxRestarts ?? 10;
+    let attempt = 0;
+    for (;;) {
+      const committedBefore = this.committedEpochs;
+      try {
+        await this.runOnce();
+        this.log({ event: 'stopped', epochsCommitted: this.committedEpochs });
+        return;
+      } catch (error) {
+        if (this.stopping) throw error;
+        if (this.committedEpochs > committedBefore) attempt = 0;
+        attempt++;
+        const fenced = error instanceof TransactionalSinkError && error.fenced;
+        if (fenced) this.log({ event: 'fenced', message: (error as Error).message });
+        if (!(fenced || isRetriable(error)) || attempt > maxRestarts) {
+          throw new JobFailedError(
+            `job ${this.options.groupId} (instance ${this.options.instanceId}) failed${attempt > maxRestarts ? ` after ${maxRestarts} restarts` : ''}: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
+        }
+        const delayMs = Math.min(30_000, 500 * 2 ** (attempt - 1));
+        this.log({
+          event: 'restarting',
+          reason: error instanceof Error ? error.message : String(error),
+          attempt,
+          delayMs,
+        });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        if (this.stopping) return;
+      }
+    }
+  }
+
+  /**
+   * Stops cleanly: closes and commits the open epoch (or gives up on it
+   * after `stopTimeoutMs`; it is then replayed by whoever takes the
+   * partitions), leaves the group and resolves run().
+   */
+  async stop(signal?: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log({ event: 'stopping', signal });
+    if (this.generation !== undefined) {
+      await withTimeout(this.closeEpoch(), this.options.stopTimeoutMs ?? 30_000).catch(() => undefined);
+    }
+    this.stopped?.();
+  }
+
+  private async runOnce(): Promise<void> {
+    const { kafka: kafkaOptions, source: sourceOptions } = this.options;
+    const kafka = new KafkaJS.Kafka({
+      kafkaJS: { ...kafkaJsConfig(kafkaOptions), logLevel: KafkaJS.logLevel.NOTHING },
+    });
+    const producer = kafka.producer({
+      kafkaJS: { transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 },
+    });
+    await producer.connect();
+    const source = new KafkaSource<T>({
+      kafka: kafkaOptions,
+      groupId: this.options.groupId,
+      topics: sourceOptions.topics,
+      serde: sourceOptions.serde,
+      tsOf: sourceOptions.tsOf,
+      watermarks: sourceOptions.watermarks,
+      deadLetter: sourceOptions.deadLetter,
+      fromBeginning: sourceOptions.fromBeginning ?? true,
+      groupInstanceId: this.options.instanceId,
+      sessionTimeoutMs: sourceOptions.sessionTimeoutMs,
+      pressure: () => this.pressure(),
+      onPosition: (pos) => {
+        // Dead-lettered messages count too: their offsets are committed with the epoch.
+        if (this.generation === undefined) return;
+        this.positions.record(pos);
+      },
+      rebalance: {
+        assigned: (partitions, consumer) => this.assigned(partitions, consumer, producer),
+        revoked: (partitions) => this.revoked(partitions),
+      },
+    });
+    const timer = setInterval(
+      () => {
+        if (this.generation !== undefined && this.trigger.due())
+          void this.closeEpoch().catch(() => undefined);
+      },
+      Math.max(10, Math.min(250, this.options.epochs.intervalMs / 4)),
+    );
+    let sourceSubscription: Subscription | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.stopped = resolve;
+        this.failure = reject;
+        if (this.stopping) resolve();
+        sourceSubscription = source.elements$.subscribe({
+          next: (element) => this.onElement(element),
+          error: reject,
+          complete: resolve,
+        });
+      });
+    } finally {
+      clearInterval(timer);
+      this.stopped = undefined;
+      this.failure = undefined;
+      this.dropGeneration();
+      sourceSubscription?.unsubscribe();
+      await source.close().catch(() => undefined);
+      await producer.disconnect().catch(() => undefined);
+    }
+  }
+
+  private onElement(element: StreamElement<T>): void {
+    const generation = this.generation;
+    if (generation === undefined) return;
+    if (element.kind === 'record') {
+      if (element.pos !== undefined) {
+        this.positions.record(element.pos);
+        if (element.key !== undefined) this.keyPartitions.set(element.key, element.pos.partition);
+      }
+      generation.input.next(element);
+      this.recordsInEpoch++;
+      if (this.trigger.onRecord()) void this.closeEpoch().catch(() => undefined);
+    } else if (element.kind === 'watermark') {
+      generation.input.next(element);
+    }
+  }
+
+  /** Back-pressure: while two epochs wait for their commit, the source waits for the older. */
+  private pressure(): PromiseLike<unknown> | undefined {
+    if (this.open.size < 2) return undefined;
+    const oldest = this.open.values().next().value as OpenEpoch;
+    return oldest.done;
+  }
+
+  /** Closes the open epoch with a barrier; resolves when it is committed (or the graph is gone). */
+  private closeEpoch(): Promise<void> {
+    const generation = this.generation;
+    if (generation === undefined) return Promise.resolve();
+    this.trigger.reset();
+    const epoch = this.nextEpoch++;
+    this.offsetsByEpoch.set(epoch, this.positions.toCommit());
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => {
+      resolve = r;
+    });
+    this.open.set(epoch, { injectedAt: performance.now(), records: this.recordsInEpoch, done, resolve });
+    this.recordsInEpoch = 0;
+    generation.input.next({ kind: 'barrier', epoch });
+    return done;
+  }
+
+  private async assigned(
+    partitions: readonly TopicPartitionRef[],
+    consumer: KafkaJS.Consumer,
+    producer: KafkaJS.Producer,
+  ): Promise<void> {
+    this.log({ event: 'assigned', partitions });
+    this.dropGeneration();
+    this.positions.clear();
+    const owned = partitions.map((p) => p.partition).sort((a, b) => a - b);
+    const store = new KafkaChangelogSnapshotStore({
+      topic: this.options.changelogTopic,
+      partitionOf: (key) => this.keyPartitions.get(key),
+    });
+    // Committed offsets first (they wait for a transaction still completing), then the
+    // changelog up to its last stable offset: state and positions of the same epoch.
+    await consumer.committed(partitions.map((p) => ({ ...p })) as never).catch(() => undefined);
+    const stats = await store.restore(this.options.kafka, { partitions: owned });
+    this.lastRestore = stats;
+    // Restored keys belong to the partitions they were restored from.
+    this.log({
+      event: 'restored',
+      partitions: owned,
+      keys: stats.keys,
+      records: stats.records,
+      durationMs: stats.durationMs,
+    });
+    const input = new Subject<StreamElement<T>>();
+    const sink = transactionalSink<O>({
+      producer,
+      route: this.options.route,
+      coalesceKey: (m) => (m.topic === this.options.changelogTopic ? m.key.toString() : undefined),
+      offsets: (epoch) => {
+        const topics = this.offsetsByEpoch.get(epoch);
+        this.offsetsByEpoch.delete(epoch);
+        return topics === undefined ? undefined : { consumer, topics };
+      },
+      epochMessages: (epoch) => store.takeMessages(epoch),
+    });
+    const outputs = this.options.onCommitted === undefined ? undefined : this.outputs;
+    let current: O[] = [];
+    const subscription = this.options
+      .graph(input, store)
+      .pipe((this.options.beforeCommit ?? (() => identity))(), sink)
+      .subscribe({
+        next: (element) => {
+          if (element.kind === 'record') {
+            if (outputs !== undefined) current.push(element.value);
+          } else if (element.kind === 'barrier') {
+            if (outputs !== undefined) {
+              this.options.onCommitted?.(element.epoch, current);
+              current = [];
+            }
+            this.committed(element.epoch);
+          }
+        },
+        error: (error: unknown) => this.fail(error),
+      });
+    this.generation = { input, subscription, store, consumer };
+    this.ready = true;
+  }
+
+  private async revoked(partitions: readonly TopicPartitionRef[]): Promise<void> {
+    this.log({ event: 'revoked', partitions });
+    this.ready = false;
+    if (this.generation !== undefined && !this.stopping) {
+      // Still ours until this returns: commit what was processed rather than replay it elsewhere.
+      await withTimeout(this.closeEpoch(), this.options.stopTimeoutMs ?? 30_000).catch(() => undefined);
+    }
+    this.dropGeneration();
+  }
+
+  private committed(epoch: number): void {
+    const open = this.open.get(epoch);
+    this.open.delete(epoch);
+    this.committedEpochs++;
+    if (open !== undefined) {
+      this.log({
+        event: 'committed',
+        epoch,
+        records: open.records,
+        latencyMs: performance.now() - open.injectedAt,
+      });
+      open.resolve();
+    }
+  }
+
+  /** Drops the current graph: its uncommitted epoch is never written, and is replayed from the committed offsets. */
+  private dropGeneration(): void {
+    const generation = this.generation;
+    this.generation = undefined;
+    this.ready = false;
+    generation?.subscription.unsubscribe();
+    for (const open of this.open.values()) open.resolve();
+    this.open.clear();
+    this.offsetsByEpoch.clear();
+    this.trigger.reset();
+    this.recordsInEpoch = 0;
+  }
+
+  private fail(error: unknown): void {
+    this.dropGeneration();
+    this.failure?.(error);
+  }
+
+  private log(event: JobEvent): void {
+    this.options.log?.(event);
+  }
+}
+
+/** Whether a restart may help: the error (or its cause) says it is retriable. */
+function isRetriable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    if ((e as { retriable?: unknown }).retriable === true) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { jobConfigSchema, secretRefSchema } from '../../../../runtime/config/jobConfigSchema.js';
+import { SecretRef } from '../../../../runtime/config/secret.js';
+
+const minimal = {
+  job: { name: 'machine-health' },
+  kafka: { brokers: ['127.0.0.1:19092'] },
+  schemaRegistry: { url: 'http://127.0.0.1:18081/apis/ccompat/v7' },
+  clickhouse: { url: 'http://127.0.0.1:18123' },
+};
+
+function issuesOf(raw: unknown): { path: string; message: string }[] {
+  const r = jobConfigSchema.safeParse(raw);
+  if (r.success) return [];
+  return r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+describe('jobConfigSchema', () => {
+  it('fills every default, and derives groupId and the changelog topic from job.name', () => {
+    expect(jobConfigSchema.parse(minimal)).toEqual({
+      job: { name: 'machine-health', instanceId: 'local-0', groupId: 'machine-health' },
+      kafka: { brokers: ['127.0.0.1:19092'], clientId: 'twinflow' },
+      schemaRegistry: { url: 'http://127.0.0.1:18081/apis/ccompat/v7' },
+      topics: {
+        telemetry: 'telemetry',
+        commands: 'commands',
+        changelog: 'machine-health-state',
+        deadLetter: 'telemetry-dlq',
+        partitions: 6,
+        replicationFactor: 1,
+      },
+      clickhouse: { url: 'http://127.0.0.1:18123', database: 'twinflow', username: 'default' },
+      epochs: { intervalMs: 1000, maxRecords: 5000 },
+      pipeline: { tickMs: 30_000, outOfOrdernessMs: 5000, idleTimeoutMs: 60_000, outcomeTimeoutMs: 300_000 },
+      commands: {},
+      observability: { port: 9464, logLevel: 'info' },
+    });
+  });
+
+  it('keeps groupId and changelog when given, and fills the defaults of optional blocks when present', () => {
+    const c = jobConfigSchema.parse({
+      ...minimal,
+      job: { name: 'mh', groupId: 'mh-group' },
+      topics: { changelog: 'custom-state' },
+      kafka: { brokers: ['[::1]:9092'], tls: {} },
+      commands: { bounds: {} },
+    });
+    expect(c.job.groupId).toBe('mh-group');
+    expect(c.topics.changelog).toBe('custom-state');
+    expect(c.kafka.tls).toEqual({ enabled: true, rejectUnauthorized: true });
+    expect(c.commands.bounds).toEqual({ maxSpeedDeltaPct: 30, minSpeedPct: 0, maxSpeedPct: 110 });
+  });
+
+  it('rejects unknown keys at every level', () => {
+    expect(issuesOf({ ...minimal, epoch: {} })).toEqual([{ path: '', message: 'Unrecognized key: "epoch"' }]);
+    expect(issuesOf({ ...minimal, epochs: { maxRecord: 5 } })[0].path).toBe('epochs');
+  });
+
+  it('checks brokers, URLs, identifiers, ports and cross-field rules', () => {
+    const bad = issuesOf({
+      job: { name: 'has space' },
+      kafka: { brokers: ['host-only', 'h:70000'], tls: { certFile: 'c.pem' } },
+      schemaRegistry: { url: 'http://user:pw@registry:8081', password: { env: 'X' } },
+      clickhouse: { url: 'ftp://ch', database: '1db' },
+      observability: { port: 70000, logLevel: 'verbose' },
+      commands: { bounds: { minSpeedPct: 90, maxSpeedPct: 80 } },
+    });
+    expect(bad.map((i) => i.path).sort()).toEqual(
+      [
+        'job.name',
+        'kafka.brokers.0',
+        'kafka.brokers.1',
+        'kafka.tls.certFile',
+        'schemaRegistry.url',
+        'schemaRegistry.username',
+        'clickhouse.url',
+        'clickhouse.database',
+        'observability.port',
+        'observability.logLevel',
+        'commands.bounds.minSpeedPct',
+      ].sort(),
+    );
+    expect(issuesOf({ ...minimal, kafka: { brokers: [] } })).toEqual([
+      { path: 'kafka.brokers', message: 'must list at least one broker' },
+    ]);
+    expect(
+      issuesOf({ ...minimal, epochs: { intervalMs: 1.5, maxRecords: 0 } }).map((i) => i.message),
+    ).toEqual(['must be a positive integer', 'must be a positive integer']);
+  });
+});
+
+describe('secretRefSchema', () => {
+  it('takes { env } or { file } and nothing else, without quoting the input', () => {
+    expect(secretRefSchema.parse({ env: 'KAFKA_PASSWORD' })).toEqual(
+      new SecretRef({ env: 'KAFKA_PASSWORD' }),
+    );
+    expect(secretRefSchema.parse({ file: '/var/run/secrets/pw' }).describe()).toBe(
+      'file /var/run/secrets/pw',
+    );
+    expect(secretRefSchema.safeParse({ env: 'not a name' }).error?.issues).toMatchObject([
+      { path: ['env'], message: 'must be an environment variable name' },
+    ]);
+    for (const bad of ['hunter2', { env: 'A', file: '/b' }, { token: 'hunter2' }, {}]) {
+      const r = secretRefSchema.safeParse(bad);
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0].message).toBe(
+        'must be a secret reference, { env: NAME } or { file: /path }, not the secret itself',
+      );
+      expect(JSON.stringify(r.error?.issues)).not.toContain('hunter2');
+    }
+  });
+});
