@@ -7,7 +7,11 @@ import type { AvroSerde } from '../avro/avroSerde.js';
 import { AvroDecodeError } from '../avro/errors.js';
 import { type DeadLetterFailure, deadLetterHeaders } from './deadLetterHeaders.js';
 import { type KafkaClientOptions, kafkaJsConfig } from './kafkaClientOptions.js';
-import { PartitionWatermarks, type TopicPartitionRef } from './partitionWatermarks.js';
+import {
+  type PartitionWatermark,
+  PartitionWatermarks,
+  type TopicPartitionRef,
+} from './partitionWatermarks.js';
 
 /**
  * Options of a KafkaSource.
@@ -42,11 +46,13 @@ export interface KafkaSourceOptions<T> {
   /**
    * Back-pressure. RxJS has no demand signal, so the source asks after each
    * message it dealt with: undefined means go on; a promise means wait. While
-   * it is pending, the consumer's partitions are paused (no fetching, no
-   * buffering beyond what is already fetched) and nothing more is handed
-   * over; when it settles they are resumed. Pass e.g. a sink's "in flight"
-   * promise when its buffer is full. A rejection counts as settled: reporting
-   * the failure is the downstream's job.
+   * it is pending nothing more is handed over: the consumer's handler waits,
+   * so librdkafka fetches no further than its own bounded prefetch queue.
+   * Pass e.g. a sink's "in flight" promise when its buffer is full. A
+   * rejection counts as settled: reporting the failure is the downstream's
+   * job. (Pausing the partitions and seeking back on resume was tried first:
+   * with @confluentinc/kafka-javascript 1.10 a partition could stay stalled
+   * after the resume, which froze the combined watermark.)
    */
   readonly pressure?: () => PromiseLike<unknown> | undefined;
   /** Clock and timer of partition idleness (default: RxJS's asyncScheduler). */
@@ -63,7 +69,11 @@ export interface KafkaSourceOptions<T> {
    * Called, and awaited, when partitions are assigned or revoked, before
    * any message of an assigned partition is handed over and after the last
    * message of a revoked one: where a runtime restores state and commits or
-   * drops its open epoch. The consumer is the group member, for
+   * drops its open epoch. Calls never overlap: each waits for the one
+   * before. (The group rebalances eagerly: a member gives up everything and
+   * gets its new share. cooperative-sticky was tried: with
+   * @confluentinc/kafka-javascript 1.10 the partitions a member gave up in
+   * the first round were assigned to nobody in the second.) The consumer is the group member, for
    * `sendOffsets`. A rejection is reported as a 'rebalance' failure.
    */
   readonly rebalance?: KafkaSourceRebalanceListener;
@@ -81,7 +91,11 @@ export interface KafkaSourceOptions<T> {
  * };
  */
 export interface KafkaSourceRebalanceListener {
-  assigned(partitions: readonly TopicPartitionRef[], consumer: KafkaJS.Consumer): Promise<void>;
+  /** May resolve to the partitions' restored watermarks (see PartitionClock.floor). */
+  assigned(
+    partitions: readonly TopicPartitionRef[],
+    consumer: KafkaJS.Consumer,
+  ): Promise<readonly PartitionWatermark[] | undefined>;
   revoked(partitions: readonly TopicPartitionRef[], consumer: KafkaJS.Consumer): Promise<void>;
 }
 
@@ -96,7 +110,7 @@ export interface KafkaSourceMetrics {
   readonly records: number;
   /** Poison messages written to the dead-letter topic. */
   readonly deadLetters: number;
-  /** Times back-pressure paused the consumer. */
+  /** Times back-pressure held the consumer. */
   readonly pauses: number;
   /** Per partition, the last offset dealt with (handed over or dead-lettered), by topic then partition. */
   readonly positions: readonly SourcePosition[];
@@ -176,12 +190,22 @@ export class KafkaSource<T> implements AsyncDisposable {
   private pauses = 0;
   private readonly positions = new Map<string, SourcePosition>();
   private readonly active = new Set<Subscriber<StreamElement<T>>>();
+  private readonly clocksInUse = new Set<PartitionWatermarks>();
   private readonly stopping = new Set<Promise<void>>();
   private readonly stopErrors: unknown[] = [];
 
   constructor(private readonly options: KafkaSourceOptions<T>) {
     validate(options);
     this.elements$ = new Observable<StreamElement<T>>((subscriber) => this.run(subscriber));
+  }
+
+  /**
+   * Each assigned partition's own watermark now, over the open
+   * subscriptions: what the runtime commits with an epoch, so a restarted
+   * member starts its partitions there.
+   */
+  partitionWatermarks(): PartitionWatermark[] {
+    return [...this.clocksInUse].flatMap((clocks) => clocks.partitionWatermarks());
   }
 
   /** Counters and positions so far. */
@@ -221,6 +245,7 @@ export class KafkaSource<T> implements AsyncDisposable {
       (ts) => subscriber.next(watermark(ts)),
       this.options.scheduler,
     );
+    this.clocksInUse.add(clocks);
     const listener = this.options.rebalance;
     const consumer: Consumer = kafka.consumer({
       kafkaJS: {
@@ -236,34 +261,58 @@ export class KafkaSource<T> implements AsyncDisposable {
         ? {}
         : { 'group.instance.id': this.options.groupInstanceId }),
       // The client awaits this before it consumes again, so a listener's restore comes before the partition's messages.
-      rebalance_cb: async (err: { code: number }, assignment: TopicPartitionRef[]) => {
-        if (stopped) return;
-        const parts = assignment.map(({ topic, partition }) => ({ topic, partition }));
-        try {
-          if (err.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
-            await listener?.assigned(parts, consumer);
-            clocks.assign(parts);
-          } else if (err.code === KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) {
-            clocks.revoke(parts);
-            // Another member may move a revoked partition on; its old position must not be sought back to.
-            for (const { topic, partition } of parts) delivered.delete(`${topic}:${partition}`);
-            await listener?.revoked(parts, consumer);
-          }
-        } catch (error) {
-          fail(new KafkaSourceError('rebalance', undefined, `group ${groupId}`, { cause: error }));
-        }
+      rebalance_cb: (err: { code: number }, assignment: TopicPartitionRef[]) => {
+        // One after the other: the client may start the assignment's callback while the
+        // revocation's is still committing.
+        const next = rebalancing.then(() => onRebalance(err, assignment));
+        rebalancing = next;
+        return next;
       },
     });
+    let rebalancing: Promise<void> = Promise.resolve();
+    const onRebalance = async (err: { code: number }, assignment: TopicPartitionRef[]): Promise<void> => {
+      if (stopped) return;
+      const parts = assignment.map(({ topic, partition }) => ({ topic, partition }));
+      try {
+        if (err.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
+          const floors = await listener?.assigned(parts, consumer);
+          clocks.assign(parts, floors ?? []);
+        } else if (err.code === KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) {
+          // The listener first: its last epoch still reads these partitions' watermarks.
+          await listener?.revoked(parts, consumer);
+          clocks.revoke(parts);
+        }
+      } catch (error) {
+        fail(new KafkaSourceError('rebalance', undefined, `group ${groupId}`, { cause: error }));
+      }
+    };
+    /**
+     * When a revocation and the next assignment reach the client in one poll, it applies the
+     * assignment and later the revocation's deferred unassign, and the member silently holds
+     * nothing (@confluentinc/kafka-javascript 1.10). A watchdog compares the client's own
+     * assignment with the partitions this source holds; on a mismatch the stream fails with a
+     * retriable error, so the runtime reconnects from the committed offsets.
+     */
+    const watchdog = setInterval(() => {
+      if (stopped || clocks.assigned().length === 0) return;
+      let held: number;
+      try {
+        held = consumer.assignment().length;
+      } catch {
+        return;
+      }
+      if (held > 0) return;
+      fail(
+        new KafkaSourceError('rebalance', undefined, `group ${groupId}`, {
+          cause: Object.assign(new Error('the client dropped the partitions it was assigned; reconnecting'), {
+            retriable: true,
+          }),
+        }),
+      );
+    }, ASSIGNMENT_CHECK_MS);
+    watchdog.unref?.();
     const producer: Producer | undefined =
       deadLetter === undefined ? undefined : kafka.producer({ kafkaJS: { idempotent: true, acks: -1 } });
-    /**
-     * Per partition (clock id) that has delivered in this run, the position of its last message.
-     * Only these are paused, and each is sought back to right after that position on resume: the
-     * client drops what it has prefetched for a paused partition, and librdkafka resumes from its
-     * own read position (past the dropped prefetch), so without the seek those messages would be
-     * skipped.
-     */
-    const delivered = new Map<string, SourcePosition>();
     let stopped = false;
     let waiting: Promise<void> | undefined;
     let releaseStop = (): void => undefined;
@@ -279,23 +328,9 @@ export class KafkaSource<T> implements AsyncDisposable {
     };
 
     const hold = (until: PromiseLike<unknown>): void => {
-      const paused = clocks.assigned().filter((clock) => delivered.has(clock.id));
-      if (paused.length > 0) {
-        this.pauses++;
-        consumer.pause(byTopic(paused));
-      }
+      this.pauses++;
       const resume = (): void => {
         waiting = undefined;
-        if (stopped) return;
-        // Only what is still held: a rebalance while paused may have taken some away.
-        const held = new Set(clocks.assigned().map((clock) => clock.id));
-        const still = paused.filter((clock) => held.has(clock.id));
-        if (still.length === 0) return;
-        consumer.resume(byTopic(still));
-        for (const clock of still) {
-          const last = delivered.get(clock.id)!;
-          consumer.seek({ topic: clock.topic, partition: clock.partition, offset: nextOffset(last.offset) });
-        }
       };
       waiting = Promise.resolve(until).then(resume, resume);
     };
@@ -331,7 +366,6 @@ export class KafkaSource<T> implements AsyncDisposable {
 
     const dealtWith = (id: string, pos: SourcePosition): void => {
       this.positions.set(id, pos);
-      delivered.set(id, pos);
       this.options.onPosition?.(pos);
     };
 
@@ -409,8 +443,10 @@ export class KafkaSource<T> implements AsyncDisposable {
 
     return () => {
       stopped = true;
+      clearInterval(watchdog);
       releaseStop();
       this.active.delete(subscriber);
+      this.clocksInUse.delete(clocks);
       clocks.dispose();
       const stop = (async () => {
         await starting;
@@ -438,21 +474,8 @@ export function kafkaSource<T>(options: KafkaSourceOptions<T>): KafkaSource<T> {
   return new KafkaSource(options);
 }
 
-/** The offset after `offset` (offsets are 64-bit, passed as decimal strings). */
-function nextOffset(offset: string): string {
-  return (BigInt(offset) + 1n).toString();
-}
-
-/** Groups partitions by topic, as pause and resume take them. */
-function byTopic(partitions: readonly TopicPartitionRef[]): { topic: string; partitions: number[] }[] {
-  const out = new Map<string, number[]>();
-  for (const { topic, partition } of partitions) {
-    const list = out.get(topic);
-    if (list === undefined) out.set(topic, [partition]);
-    else list.push(partition);
-  }
-  return [...out].map(([topic, list]) => ({ topic, partitions: list }));
-}
+/** How often the client's own view of the assignment is checked against the source's. */
+const ASSIGNMENT_CHECK_MS = 1_500;
 
 /** Checks the options once, before any connection; throws RangeError naming the option at fault. */
 function validate<T>(options: KafkaSourceOptions<T>): void {

@@ -24,6 +24,24 @@ export interface PartitionClock extends TopicPartitionRef {
   /** `topic:partition`, built once: the combiner's input id. */
   readonly id: string;
   readonly generator: WatermarkGenerator;
+  /**
+   * The partition's watermark when it was assigned (restored from the last
+   * committed epoch), −Infinity if unknown: the partition's watermark never
+   * goes below it, so a restored partition with nothing new to read does
+   * not hold the others back.
+   */
+  readonly floor: number;
+}
+
+/**
+ * A partition's watermark, as the runtime commits it with an epoch and
+ * hands it back on assignment.
+ *
+ * @example
+ * const w: PartitionWatermark = { topic: 'telemetry', partition: 0, watermark: 1_767_600_000_000 };
+ */
+export interface PartitionWatermark extends TopicPartitionRef {
+  readonly watermark: number;
 }
 
 /**
@@ -80,16 +98,29 @@ export class PartitionWatermarks {
     return out;
   }
 
-  /** Partitions added to the assignment: they hold the watermark back until they deliver (or go idle). */
-  assign(partitions: readonly TopicPartitionRef[]): void {
+  /**
+   * Partitions added to the assignment: they hold the watermark back until
+   * they deliver (or go idle), or from the start at their `floors` entry.
+   */
+  assign(partitions: readonly TopicPartitionRef[], floors: readonly PartitionWatermark[] = []): void {
     let added = false;
     for (const { topic, partition } of partitions) {
       if (this.find(topic, partition) === undefined) {
-        this.add(topic, partition);
+        const floor = floors.find((f) => f.topic === topic && f.partition === partition)?.watermark;
+        this.add(topic, partition, floor ?? Number.NEGATIVE_INFINITY);
         added = true;
       }
     }
     if (added) this.rebuild();
+  }
+
+  /** Each held partition's own watermark now (what an epoch commits). */
+  partitionWatermarks(): PartitionWatermark[] {
+    return this.assigned().map((clock) => ({
+      topic: clock.topic,
+      partition: clock.partition,
+      watermark: current(clock),
+    }));
   }
 
   /** Partitions taken away (rebalance): their state goes, they no longer hold the watermark. */
@@ -117,7 +148,7 @@ export class PartitionWatermarks {
   onRecord(clock: PartitionClock, ts: number): void {
     this.combiner.onRecord(clock.id);
     clock.generator.onEvent(ts);
-    this.combiner.onWatermark(clock.id, clock.generator.current());
+    this.combiner.onWatermark(clock.id, current(clock));
   }
 
   /** Stops the idleness timer. */
@@ -129,7 +160,7 @@ export class PartitionWatermarks {
     return this.clocks.get(topic)?.get(partition);
   }
 
-  private add(topic: string, partition: number): PartitionClock {
+  private add(topic: string, partition: number, floor = Number.NEGATIVE_INFINITY): PartitionClock {
     let byPartition = this.clocks.get(topic);
     if (byPartition === undefined) {
       byPartition = new Map();
@@ -140,6 +171,7 @@ export class PartitionWatermarks {
       partition,
       id: `${topic}:${partition}`,
       generator: this.strategy.createGenerator(),
+      floor,
     };
     byPartition.set(partition, clock);
     return clock;
@@ -164,9 +196,14 @@ export class PartitionWatermarks {
     // Registered first, so no partition's carried-over watermark is combined without the others.
     for (const byPartition of this.clocks.values()) {
       for (const clock of byPartition.values()) {
-        const current = clock.generator.current();
-        if (current > Number.NEGATIVE_INFINITY) this.combiner.onWatermark(clock.id, current);
+        const now = current(clock);
+        if (now > Number.NEGATIVE_INFINITY) this.combiner.onWatermark(clock.id, now);
       }
     }
   }
+}
+
+/** A partition's watermark: its generator's, never below its floor. */
+function current(clock: PartitionClock): number {
+  return Math.max(clock.generator.current(), clock.floor);
 }

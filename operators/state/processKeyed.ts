@@ -41,6 +41,17 @@ export interface ProcessKeyedOptions extends StatefulOptions {
   readonly stateTtlMs?: number;
   /** Clock and timer for processing-time timers (default: RxJS's asyncScheduler). */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Fires a key's event-time timers that are due before a record's event
+   * time right before that record, instead of waiting for the watermark.
+   * Each key then sees its records and timers in event-time order however
+   * far the watermark lags behind, so the output does not depend on how
+   * partitions interleave: a replay, a restart or a rescale gives the same
+   * results. Assumes a key's records arrive in event-time order (one Kafka
+   * partition per key does that). Default false: Flink's behaviour, timers
+   * fire only as the watermark passes them.
+   */
+  readonly fireTimersInRecordOrder?: boolean;
 }
 
 interface KeyEntry<S> {
@@ -95,7 +106,7 @@ export function processKeyed<T, S, O>(
   const target = snapshotTarget('processKeyed', options);
   const scheduler = options.scheduler ?? asyncScheduler;
   return elementOperator<T, O>((out) => {
-    const op = new KeyedProcessor(fn, ttl, scheduler, out);
+    const op = new KeyedProcessor(fn, ttl, scheduler, out, options.fireTimersInRecordOrder === true);
     if (target) {
       const snapshot = target.store.load(target.id);
       if (snapshot) op.restore(watermarkFromJson(snapshot.watermark), snapshot.keys);
@@ -143,6 +154,7 @@ class KeyedProcessor<T, S, O> implements KeyedContext<S, O> {
     private readonly ttl: number | undefined,
     private readonly scheduler: SchedulerLike,
     private readonly out: Emitter<O>,
+    private readonly timersInRecordOrder: boolean,
   ) {}
 
   get state(): S {
@@ -193,14 +205,33 @@ class KeyedProcessor<T, S, O> implements KeyedContext<S, O> {
     const key = r.key;
     if (key === undefined) throw new MissingKeyError('processKeyed', r);
     this.key = key;
-    this.timestamp = r.ts;
     this.entry = this.keys.get(key);
+    if (this.timersInRecordOrder && this.entry !== undefined) this.fireTimersBefore(this.entry, r.ts);
+    this.timestamp = r.ts;
     const entry = this.current();
     if (this.ttl !== undefined && r.ts > entry.lastSeen) {
       entry.lastSeen = r.ts;
       this.eventTimers.add(r.ts + this.ttl, key);
     }
     this.fn.onRecord(r.value, this);
+  }
+
+  /**
+   * Fires, in time order, this key's event-time timers earlier than `ts`,
+   * including any such timer a firing registers. The watermark will find
+   * them gone from the key's set and skip them.
+   */
+  private fireTimersBefore(entry: KeyEntry<S>, ts: number): void {
+    for (;;) {
+      let next = Number.POSITIVE_INFINITY;
+      for (const t of entry.eventTimers) if (t < next) next = t;
+      if (!(next < ts)) return;
+      entry.eventTimers.delete(next);
+      this.timestamp = next;
+      this.fn.onTimer?.({ ts: next, domain: 'event' }, this);
+      // The timer may have cleared the key; a fresh state has no timers.
+      if (this.keys.get(this.key) !== entry) return;
+    }
   }
 
   advance(wm: number): void {

@@ -114,7 +114,8 @@ export function machineHealth(
     const scored = connectable(
       telemetry$.pipe(
         keyBy((t) => t.assetId),
-        processKeyed(assetMonitor(specOf), { id: 'monitor', snapshots }),
+        // Timers in record order: results independent of partition interleaving, so replays match.
+        processKeyed(assetMonitor(specOf), { id: 'monitor', snapshots, fireTimersInRecordOrder: true }),
         mapAsyncBatch(score, { maxBatch: deps.scoringBatch ?? 128 }),
       ),
       { connector: () => new Subject(), resetOnDisconnect: false },
@@ -125,7 +126,7 @@ export function machineHealth(
     const twin = scored.pipe(
       processKeyed(
         twinController({ specOf, boundsOf, policy: deps.policy, outcomeTimeoutMs: deps.outcomeTimeoutMs }),
-        { id: 'twin', snapshots },
+        { id: 'twin', snapshots, fireTimersInRecordOrder: true },
       ),
     );
     const kpis = scored.pipe(

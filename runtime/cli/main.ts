@@ -1,24 +1,38 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { processIo } from './commandIo.js';
+import { CONFIG_CHECK_USAGE, runConfigCheck } from './configCheck.js';
 import { UsageError } from './flags.js';
+import { runMigrate } from './migrateCommand.js';
 import { SERVE_USAGE, serveClickHouse } from './serveClickHouse.js';
+import { runSql } from './sqlCommand.js';
+import { runStack } from './stackCommand.js';
 
 const HELP = `twinflow — Flink-style stream processing for industrial digital twins
 
 Usage: twinflow <command> [options]
 
 Commands:
-  run <pipeline>  run a pipeline: machine-health, windowed-demo (twinflow run <pipeline> --help)
-  clickhouse      serve an embedded ClickHouse data directory on 127.0.0.1
-  produce         publish simulated telemetry (Avro, schema registry) to Kafka (twinflow produce --help)
-  demo            same as: run windowed-demo
+  run <pipeline>       run a pipeline: machine-health, windowed-demo
+  produce              publish simulated telemetry (Avro, schema registry) to Kafka
+  migrate              apply the pending ClickHouse migrations (schemas/clickhouse)
+  sql "<statement>"    run one SQL statement against ClickHouse and print the result as a table, JSON or CSV
+  config check <file>  validate job config files and print the effective config (secrets redacted)
+  stack <action>       start, stop or inspect the local stack: up, down, status, fetch
+  clickhouse           serve an embedded ClickHouse data directory on 127.0.0.1
+  demo                 same as: run windowed-demo
+
+  Every command takes --help (twinflow run <pipeline> --help, twinflow sql --help, …).
 
   ${SERVE_USAGE}
 
 Options:
-  -h, --help      show this help
-  -v, --version   show the version
+  -h, --help           show this help
+  -v, --version        show the version
 `;
+
+/** Commands with a --help of their own. */
+const HELP_OF_COMMAND = new Set(['produce', 'migrate', 'sql', 'config', 'stack', 'clickhouse']);
 
 /** Pipelines `run` knows, loaded on demand so the CLI does not depend on every pipeline. */
 const PIPELINES: Record<string, () => Promise<{ runFromCli(args: string[]): Promise<number> }>> = {
@@ -50,6 +64,19 @@ async function main(argv: string[]): Promise<number> {
     return (await load()).runFromCli(args);
   }
   if (command === 'clickhouse') return serveClickHouse(rest, console.log);
+  if (command === 'migrate') return runMigrate(rest, processIo());
+  if (command === 'sql') return runSql(rest, processIo());
+  if (command === 'stack') return runStack(rest, processIo());
+  if (command === 'config') {
+    const [sub] = rest;
+    if (sub === '-h' || sub === '--help') {
+      process.stdout.write(`${CONFIG_CHECK_USAGE}\n`);
+      return 0;
+    }
+    if (sub === undefined) throw new UsageError('config: name the subcommand: check');
+    if (sub !== 'check') throw new UsageError(`config: unknown subcommand "${sub}"; known: check`);
+    return runConfigCheck(rest, console.log);
+  }
   // Loaded lazily: it pulls in @confluentinc/kafka-javascript, an optional dependency.
   if (command === 'produce')
     return (await import('../../pipelines/machine-health/produce.js')).runProduceFromCli(rest);
@@ -66,9 +93,13 @@ main(process.argv.slice(2)).then(
       err instanceof UsageError ||
       (err as Error).constructor?.name?.endsWith('UsageError') ||
       (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(
-      `twinflow: ${(err as Error).message}${usage ? '\nRun "twinflow --help" for usage.' : ''}\n`,
-    );
+    // Point at the command's own help when there is one, else at the overview.
+    const command = process.argv[2];
+    const help =
+      command !== undefined && HELP_OF_COMMAND.has(command)
+        ? `twinflow ${command} --help`
+        : 'twinflow --help';
+    process.stderr.write(`twinflow: ${(err as Error).message}${usage ? `\nRun "${help}" for usage.` : ''}\n`);
     process.exitCode = usage ? 2 : 1;
   },
 );

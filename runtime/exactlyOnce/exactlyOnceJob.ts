@@ -7,7 +7,7 @@ import {
 } from '../../connectors/kafka/changelogSnapshotStore.js';
 import { type KafkaClientOptions, kafkaJsConfig } from '../../connectors/kafka/kafkaClientOptions.js';
 import { KafkaSource } from '../../connectors/kafka/kafkaSource.js';
-import type { TopicPartitionRef } from '../../connectors/kafka/partitionWatermarks.js';
+import type { PartitionWatermark, TopicPartitionRef } from '../../connectors/kafka/partitionWatermarks.js';
 import {
   type SinkMessage,
   TransactionalSinkError,
@@ -43,6 +43,7 @@ export type JobEvent =
       readonly latencyMs: number;
     }
   | { readonly event: 'fenced'; readonly message: string }
+  | { readonly event: 'rejoining' }
   | {
       readonly event: 'restarting';
       readonly reason: string;
@@ -116,6 +117,20 @@ export class JobFailedError extends Error {
   override readonly name = 'JobFailedError';
 }
 
+/**
+ * The open epoch could not be committed before the assignment changed: the
+ * consumer has read past the committed state, so the job restarts from the
+ * committed offsets (retriable).
+ */
+export class EpochNotCommittedError extends Error {
+  override readonly name = 'EpochNotCommittedError';
+  readonly retriable = true;
+
+  constructor(before: string) {
+    super(`the open epoch could not be committed before ${before}; restarting from the committed offsets`);
+  }
+}
+
 /** One assignment's operator graph, fed by the source, closed by its revoke. */
 interface Generation<T> {
   readonly input: Subject<StreamElement<T>>;
@@ -127,8 +142,9 @@ interface Generation<T> {
 interface OpenEpoch {
   readonly injectedAt: number;
   readonly records: number;
-  readonly done: Promise<void>;
-  readonly resolve: () => void;
+  /** True once committed; false when the graph was dropped first (the epoch is replayed). */
+  readonly done: Promise<boolean>;
+  readonly resolve: (committed: boolean) => void;
 }
 
 /**
@@ -161,10 +177,16 @@ export class ExactlyOnceJob<T, O> {
   private readonly open = new Map<number, OpenEpoch>();
   private readonly outputs = new Map<number, O[]>();
   private generation: Generation<T> | undefined;
+  /** The partitions this member holds now, by `topic:partition`. */
+  private readonly owned = new Map<string, TopicPartitionRef>();
+  private source: KafkaSource<T> | undefined;
   private recordsInEpoch = 0;
   private nextEpoch = Date.now();
   private stopping = false;
   private stopped: (() => void) | undefined;
+  /** Ends the current consumer so that the job rejoins with a fresh one. */
+  private rejoin: (() => void) | undefined;
+  private rejoining = false;
   private failure: ((error: unknown) => void) | undefined;
   private committedEpochs = 0;
   private ready = false;
@@ -207,9 +229,15 @@ export class ExactlyOnceJob<T, O> {
       const committedBefore = this.committedEpochs;
       try {
         await this.runOnce();
+        if (this.rejoining && !this.stopping) {
+          this.rejoining = false;
+          this.log({ event: 'rejoining' });
+          continue;
+        }
         this.log({ event: 'stopped', epochsCommitted: this.committedEpochs });
         return;
       } catch (error) {
+        this.rejoining = false;
         if (this.stopping) throw error;
         if (this.committedEpochs > committedBefore) attempt = 0;
         attempt++;
@@ -280,6 +308,7 @@ export class ExactlyOnceJob<T, O> {
         revoked: (partitions) => this.revoked(partitions),
       },
     });
+    this.source = source;
     const timer = setInterval(
       () => {
         if (this.generation !== undefined && this.trigger.due())
@@ -291,6 +320,7 @@ export class ExactlyOnceJob<T, O> {
     try {
       await new Promise<void>((resolve, reject) => {
         this.stopped = resolve;
+        this.rejoin = resolve;
         this.failure = reject;
         if (this.stopping) resolve();
         sourceSubscription = source.elements$.subscribe({
@@ -301,7 +331,10 @@ export class ExactlyOnceJob<T, O> {
       });
     } finally {
       clearInterval(timer);
+      this.source = undefined;
+      this.owned.clear();
       this.stopped = undefined;
+      this.rejoin = undefined;
       this.failure = undefined;
       this.dropGeneration();
       sourceSubscription?.unsubscribe();
@@ -333,15 +366,27 @@ export class ExactlyOnceJob<T, O> {
     return oldest.done;
   }
 
-  /** Closes the open epoch with a barrier; resolves when it is committed (or the graph is gone). */
-  private closeEpoch(): Promise<void> {
+  /** Closes the open epoch with a barrier; resolves to true when it is committed, false if the graph went first. */
+  private closeEpoch(): Promise<boolean> {
     const generation = this.generation;
-    if (generation === undefined) return Promise.resolve();
+    if (generation === undefined) return Promise.resolve(false);
     this.trigger.reset();
     const epoch = this.nextEpoch++;
     this.offsetsByEpoch.set(epoch, this.positions.toCommit());
-    let resolve!: () => void;
-    const done = new Promise<void>((r) => {
+    // The source's per-partition watermarks go with the epoch's offsets: a member that restarts
+    // from these offsets starts each partition's event time there, so a partition with nothing
+    // new to read does not hold the watermark back until it idles out.
+    const watermarks = this.source?.partitionWatermarks() ?? [];
+    generation.store.save({
+      operatorId: SOURCE_OPERATOR,
+      epoch,
+      watermark: null,
+      keys: watermarks
+        .filter((w) => Number.isFinite(w.watermark))
+        .map((w) => [partitionKey(w), w.watermark] as const),
+    });
+    let resolve!: (committed: boolean) => void;
+    const done = new Promise<boolean>((r) => {
       resolve = r;
     });
     this.open.set(epoch, { injectedAt: performance.now(), records: this.recordsInEpoch, done, resolve });
@@ -350,14 +395,75 @@ export class ExactlyOnceJob<T, O> {
     return done;
   }
 
+  /**
+   * Partitions added (incremental rebalancing): the open epoch is committed
+   * while the graph still matches the old assignment, then a new graph
+   * starts over every owned partition, its state restored from the
+   * changelog. Resolves to the added partitions' committed watermarks.
+   */
   private async assigned(
-    partitions: readonly TopicPartitionRef[],
+    added: readonly TopicPartitionRef[],
     consumer: KafkaJS.Consumer,
     producer: KafkaJS.Producer,
-  ): Promise<void> {
-    this.log({ event: 'assigned', partitions });
+  ): Promise<readonly PartitionWatermark[]> {
+    this.log({ event: 'assigned', partitions: added });
+    if (this.rejoining) return [];
+    await this.commitOpenEpoch('an assignment');
+    for (const p of added) {
+      this.owned.set(partitionKey(p), p);
+      this.keyPartitions.set(partitionKey(p), p.partition);
+    }
+    const store = await this.startGeneration(consumer, producer);
+    const restored = new Map(store.load(SOURCE_OPERATOR)?.keys ?? []);
+    return added.flatMap((p) => {
+      const watermark = restored.get(partitionKey(p));
+      return typeof watermark === 'number' ? [{ ...p, watermark }] : [];
+    });
+  }
+
+  /**
+   * Partitions taken away: still ours until this returns, so the open epoch
+   * is committed (never half of it, and nothing replayed elsewhere); then
+   * the member rejoins with a fresh consumer and restores what it gets.
+   */
+  private async revoked(removed: readonly TopicPartitionRef[]): Promise<void> {
+    this.log({ event: 'revoked', partitions: removed });
+    this.ready = false;
+    if (!this.stopping) await this.commitOpenEpoch('a revocation');
+    for (const p of removed) this.owned.delete(partitionKey(p));
+    this.dropGeneration();
+    if (this.stopping) return;
+    // Rejoin with a fresh consumer rather than take the next assignment on this one:
+    // @confluentinc/kafka-javascript 1.10 can apply a revocation's deferred unassign after
+    // the following assignment, leaving a member that holds partitions but reads nothing.
+    // With static membership the new consumer takes this member's place without a further
+    // rebalance; everything it starts from (offsets, changelog) was just committed.
+    this.rejoining = true;
+    setImmediate(() => this.rejoin?.());
+  }
+
+  /**
+   * Commits the open epoch before the assignment changes. If that fails the
+   * consumer's positions are ahead of the committed state, so the job must
+   * not go on with this consumer: the error makes it restart from the
+   * committed offsets.
+   */
+  private async commitOpenEpoch(before: string): Promise<void> {
+    if (this.generation === undefined) return;
+    const committed = await withTimeout(this.closeEpoch(), this.options.stopTimeoutMs ?? 30_000).catch(
+      () => false,
+    );
+    if (!committed) throw new EpochNotCommittedError(before);
+  }
+
+  /** A new operator graph over the owned partitions, its state restored from their changelog. */
+  private async startGeneration(
+    consumer: KafkaJS.Consumer,
+    producer: KafkaJS.Producer,
+  ): Promise<KafkaChangelogSnapshotStore> {
     this.dropGeneration();
     this.positions.clear();
+    const partitions = [...this.owned.values()];
     const owned = partitions.map((p) => p.partition).sort((a, b) => a - b);
     const store = new KafkaChangelogSnapshotStore({
       topic: this.options.changelogTopic,
@@ -368,7 +474,6 @@ export class ExactlyOnceJob<T, O> {
     await consumer.committed(partitions.map((p) => ({ ...p })) as never).catch(() => undefined);
     const stats = await store.restore(this.options.kafka, { partitions: owned });
     this.lastRestore = stats;
-    // Restored keys belong to the partitions they were restored from.
     this.log({
       event: 'restored',
       partitions: owned,
@@ -409,16 +514,7 @@ export class ExactlyOnceJob<T, O> {
       });
     this.generation = { input, subscription, store, consumer };
     this.ready = true;
-  }
-
-  private async revoked(partitions: readonly TopicPartitionRef[]): Promise<void> {
-    this.log({ event: 'revoked', partitions });
-    this.ready = false;
-    if (this.generation !== undefined && !this.stopping) {
-      // Still ours until this returns: commit what was processed rather than replay it elsewhere.
-      await withTimeout(this.closeEpoch(), this.options.stopTimeoutMs ?? 30_000).catch(() => undefined);
-    }
-    this.dropGeneration();
+    return store;
   }
 
   private committed(epoch: number): void {
@@ -432,7 +528,7 @@ export class ExactlyOnceJob<T, O> {
         records: open.records,
         latencyMs: performance.now() - open.injectedAt,
       });
-      open.resolve();
+      open.resolve(true);
     }
   }
 
@@ -442,7 +538,7 @@ export class ExactlyOnceJob<T, O> {
     this.generation = undefined;
     this.ready = false;
     generation?.subscription.unsubscribe();
-    for (const open of this.open.values()) open.resolve();
+    for (const open of this.open.values()) open.resolve(false);
     this.open.clear();
     this.offsetsByEpoch.clear();
     this.trigger.reset();
@@ -457,6 +553,14 @@ export class ExactlyOnceJob<T, O> {
   private log(event: JobEvent): void {
     this.options.log?.(event);
   }
+}
+
+/** Operator id under which the source's per-partition watermarks go into the changelog. */
+const SOURCE_OPERATOR = 'source';
+
+/** The changelog key of a partition's source watermark: `topic:partition`. */
+function partitionKey(p: TopicPartitionRef): string {
+  return `${p.topic}:${p.partition}`;
 }
 
 /** Whether a restart may help: the error (or its cause) says it is retriable. */

@@ -1,0 +1,418 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AvroSerde } from '../../../../connectors/avro/avroSerde.js';
+import { ConfluentSchemaRegistry } from '../../../../connectors/avro/confluentSchemaRegistry.js';
+import { telemetrySchema } from '../../../../connectors/avro/contractSchemas.js';
+import { DEAD_LETTER_HEADERS } from '../../../../connectors/kafka/deadLetterHeaders.js';
+import type { Telemetry } from '../../../../operators/control/contracts.js';
+import { uniformSource } from '../../../../operators/scoring/seededRandom.js';
+import { DEFAULT_CATALOGUE } from '../../../../pipelines/machine-health/embeddedJob.js';
+import {
+  type MachineHealthKafkaOptions,
+  startMachineHealthOnKafka,
+} from '../../../../pipelines/machine-health/kafkaJob.js';
+import {
+  machineHealthSimulator,
+  type ProduceConfig,
+  produceMachineHealthTelemetry,
+} from '../../../../pipelines/machine-health/produce.js';
+import type { JobEvent } from '../../../../runtime/exactlyOnce/exactlyOnceJob.js';
+import { STACK } from '../../localStackSetup.js';
+import { readToEnd } from '../../readTopics.js';
+import {
+  type ClickHouseFacts,
+  clickhouseFacts,
+  endOffsetSum,
+  type JobProcess,
+  OUT_OF_ORDERNESS_MS,
+  type Reference,
+  readCommands,
+  readFinalState,
+  referenceRun,
+  startJobProcess,
+  TICK_MS,
+  waitCommitted,
+} from './machineHealthOnKafka.js';
+
+/**
+ * The machine-health job on the real stack, exactly-once, proved by
+ * comparison: an uninterrupted run must equal the embedded runtime over the
+ * same records; runs killed with SIGKILL, scaled out and back, or hit by a
+ * broker restart and a ClickHouse outage must equal the uninterrupted run —
+ * the same commands exactly once, the same ClickHouse facts in the
+ * deduplicated views, the same final twin state in the changelog.
+ *
+ * The input: 32 assets × 300 readings on 4 partitions (each partition gets
+ * some assets: an empty one would hold the watermark back until it idles), then one more tick
+ * written with a v2 schema (an added field), and poison messages among it.
+ */
+
+const ASSETS = 32;
+const TICKS = 300;
+const PARTITIONS = 4;
+const run = randomUUID().slice(0, 8);
+const telemetryTopic = `it-mh-telemetry-${run}`;
+const deadLetterTopic = `it-mh-dlq-${run}`;
+
+let inputOffsets = 0;
+let reference: Reference;
+let uninterrupted: { commands: string[]; clickhouse: ClickHouseFacts; state: Map<string, string> };
+
+/** Topics, group and database of one run of the job. */
+function runNames(name: string) {
+  return {
+    groupId: `it-mh-${name}-${run}`,
+    commands: `it-mh-commands-${name}-${run}`,
+    changelog: `it-mh-state-${name}-${run}`,
+    database: `it_mh_${name}_${run.replace(/-/g, '_')}`,
+  };
+}
+
+function inProcessOptions(
+  name: string,
+  instanceId: string,
+  events: JobEvent[],
+  epochs = { intervalMs: 300, maxRecords: 700 },
+): MachineHealthKafkaOptions {
+  const names = runNames(name);
+  return {
+    kafka: { brokers: [STACK.kafkaBroker] },
+    registryUrl: STACK.registryUrl,
+    groupId: names.groupId,
+    instanceId,
+    topics: {
+      telemetry: telemetryTopic,
+      commands: names.commands,
+      changelog: names.changelog,
+      deadLetter: deadLetterTopic,
+      partitions: PARTITIONS,
+    },
+    clickhouse: { url: STACK.clickhouseUrl, database: names.database },
+    epochs,
+    pipeline: { assets: ASSETS, tickMs: TICK_MS, outOfOrdernessMs: OUT_OF_ORDERNESS_MS },
+    sessionTimeoutMs: 6_000,
+    log: (e) => events.push(e),
+  };
+}
+
+function processOverrides(name: string, instanceId: string): Record<string, string | number> {
+  const names = runNames(name);
+  return {
+    JOB__INSTANCE_ID: instanceId,
+    JOB__GROUP_ID: names.groupId,
+    TOPICS__TELEMETRY: telemetryTopic,
+    TOPICS__COMMANDS: names.commands,
+    TOPICS__CHANGELOG: names.changelog,
+    TOPICS__DEAD_LETTER: deadLetterTopic,
+    TOPICS__PARTITIONS: PARTITIONS,
+    CLICKHOUSE__DATABASE: names.database,
+    EPOCHS__INTERVAL_MS: 200,
+    EPOCHS__MAX_RECORDS: 300,
+    PIPELINE__ASSETS: ASSETS,
+    OBSERVABILITY__PORT: 0,
+    OBSERVABILITY__LOG_LEVEL: 'info',
+  };
+}
+
+/** What a finished run left behind, in the form runs are compared in. */
+async function outcome(name: string) {
+  const names = runNames(name);
+  const commands = (await readCommands(names.commands)).map((c) => c.commandId);
+  return {
+    commands: [...commands].sort(),
+    duplicates: commands.length - new Set(commands).size,
+    clickhouse: await clickhouseFacts(names.database),
+    state: await readFinalState(names.changelog),
+  };
+}
+
+function expectSameAsUninterrupted(result: Awaited<ReturnType<typeof outcome>>): void {
+  const missing = <T>(a: readonly T[], b: readonly T[]) => {
+    const other = new Set(b);
+    return a.filter((x) => !other.has(x)).slice(0, 5);
+  };
+  // Named differences first: a plain toEqual of thousands of rows says little.
+  expect({
+    duplicates: result.duplicates,
+    commandsMissing: missing(uninterrupted.commands, result.commands),
+    commandsExtra: missing(result.commands, uninterrupted.commands),
+    telemetry: result.clickhouse.telemetry - uninterrupted.clickhouse.telemetry,
+    kpisMissing: missing(uninterrupted.clickhouse.kpis, result.clickhouse.kpis),
+    kpisExtra: missing(result.clickhouse.kpis, uninterrupted.clickhouse.kpis),
+    alertsMissing: missing(uninterrupted.clickhouse.alerts, result.clickhouse.alerts),
+    alertsExtra: missing(result.clickhouse.alerts, uninterrupted.clickhouse.alerts),
+    stateDiffering: [...uninterrupted.state]
+      .filter(([key, state]) => result.state.get(key) !== state)
+      .map(([key]) => key)
+      .slice(0, 5),
+  }).toEqual({
+    duplicates: 0,
+    commandsMissing: [],
+    commandsExtra: [],
+    telemetry: 0,
+    kpisMissing: [],
+    kpisExtra: [],
+    alertsMissing: [],
+    alertsExtra: [],
+    stateDiffering: [],
+  });
+  expect(result.duplicates).toBe(0);
+  expect(result.commands).toEqual(uninterrupted.commands);
+  expect(result.clickhouse).toEqual(uninterrupted.clickhouse);
+  expect(result.state.size).toBe(uninterrupted.state.size);
+  expect(Object.fromEntries(result.state)).toEqual(Object.fromEntries(uninterrupted.state));
+}
+
+/** A run's commands and ClickHouse KPIs equal the embedded runtime's over the same records. */
+function expectEqualToReference(result: Awaited<ReturnType<typeof outcome>>, expected: Reference): void {
+  expect(result.duplicates).toBe(0);
+  const commands = expected.commands.map((c) => c.commandId).sort();
+  expect(commands.length).toBeGreaterThan(0);
+  expect(result.commands).toEqual(commands);
+  expect(result.clickhouse.commands.map((r) => (JSON.parse(r) as { command_id: string }).command_id)).toEqual(
+    commands,
+  );
+  expect(result.clickhouse.telemetry).toBe(expected.readings);
+  const kpiFact = (asset: unknown, minute: unknown, oee: unknown, readings: unknown, late: unknown) =>
+    `${asset}@${Number(minute)} oee=${Number(oee).toFixed(6)} readings=${Number(readings)} late=${Boolean(late)}`;
+  const kpis = expected.kpis
+    .map((k) => kpiFact(k.assetId, k.start, k.kpi.oee ?? 0, k.kpi.readings, k.late))
+    .sort();
+  expect(kpis.length).toBeGreaterThan(ASSETS * 100);
+  expect(
+    result.clickhouse.kpis
+      .map((r) => {
+        const row = JSON.parse(r) as Record<string, unknown>;
+        return kpiFact(row.asset_id, row.minute, row.oee, row.readings, row.late);
+      })
+      .sort(),
+  ).toEqual(kpis);
+}
+
+async function stopProcess(job: JobProcess, signal: NodeJS.Signals): Promise<number | null> {
+  job.child.kill(signal);
+  return job.exited;
+}
+
+const produceConfig: ProduceConfig = {
+  brokers: [STACK.kafkaBroker],
+  registry: STACK.registryUrl,
+  topic: telemetryTopic,
+  partitions: PARTITIONS,
+  assets: ASSETS,
+  ticks: TICKS,
+  tickS: TICK_MS / 1000,
+  rate: 0,
+  seed: 42,
+  cataloguePath: DEFAULT_CATALOGUE,
+};
+
+/** One more tick of the same plant, encoded with a v2 schema (an added field), and three poison messages. */
+async function appendEvolvedTickAndPoison(): Promise<void> {
+  const simulator = await machineHealthSimulator(produceConfig);
+  for (let i = 0; i < TICKS; i++) simulator.step();
+  const lastTick = simulator.step();
+  const registry = new ConfluentSchemaRegistry({ host: STACK.registryUrl });
+  const v2 = {
+    ...telemetrySchema,
+    fields: [
+      ...(telemetrySchema as unknown as { fields: object[] }).fields,
+      { name: 'firmware', type: 'string', default: 'unknown' },
+    ],
+  };
+  const v2Serde = new AvroSerde<Telemetry & { firmware: string }>(registry, v2 as never);
+  const v1Id = await new AvroSerde(registry, telemetrySchema).prepare(telemetryTopic);
+  const messages = [];
+  for (const reading of lastTick) {
+    messages.push({
+      key: reading.assetId,
+      value: await v2Serde.encode(telemetryTopic, { ...reading, firmware: '2.1.0' }),
+    });
+  }
+  const truncated = Buffer.alloc(8);
+  truncated.writeUInt8(0, 0);
+  truncated.writeUInt32BE(v1Id, 1);
+  const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0x01, 2, 4, 6]);
+  messages.splice(3, 0, { key: 'asset-poison-1', value: Buffer.from('not avro at all') });
+  messages.splice(9, 0, { key: 'asset-poison-2', value: unknownId });
+  messages.splice(15, 0, { key: 'asset-poison-3', value: truncated });
+  const producer = new KafkaJS.Kafka({
+    kafkaJS: { brokers: [STACK.kafkaBroker], logLevel: KafkaJS.logLevel.NOTHING },
+  }).producer({ kafkaJS: { idempotent: true, acks: -1 } });
+  await producer.connect();
+  try {
+    await producer.send({ topic: telemetryTopic, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+describe('machine-health on Kafka, exactly-once', () => {
+  const jobs: JobProcess[] = [];
+
+  beforeAll(async () => {
+    const report = await produceMachineHealthTelemetry(produceConfig);
+    expect(report.events).toBe(ASSETS * TICKS);
+    await appendEvolvedTickAndPoison();
+    inputOffsets = await endOffsetSum(telemetryTopic);
+    expect(inputOffsets).toBe(ASSETS * (TICKS + 1) + 3);
+    reference = await referenceRun(telemetryTopic, ASSETS);
+    expect(reference.poison).toBe(3);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const job of jobs) if (job.alive()) job.child.kill('SIGKILL');
+  });
+
+  it('end to end: every command once, equal to the embedded runtime; KPIs in ClickHouse equal; poison dead-lettered', async () => {
+    const events: JobEvent[] = [];
+    const running = await startMachineHealthOnKafka(inProcessOptions('once', 'once-0', events));
+    const done = running.job.run();
+    try {
+      await waitCommitted(runNames('once').groupId, telemetryTopic, inputOffsets);
+      await running.job.stop('test');
+      await done;
+    } finally {
+      await running.close();
+    }
+    const result = await outcome('once');
+    expectEqualToReference(result, reference);
+    const deadLetters = await readToEnd([STACK.kafkaBroker], deadLetterTopic);
+    expect(deadLetters).toHaveLength(3);
+    for (const m of deadLetters) {
+      expect(m.headers[DEAD_LETTER_HEADERS.error]).toBeTruthy();
+      expect(m.headers[DEAD_LETTER_HEADERS.source]).toMatch(new RegExp(`^${telemetryTopic}/\\d+/\\d+$`));
+    }
+    expect(events.some((e) => e.event === 'restored')).toBe(true);
+    uninterrupted = result;
+  }, 180_000);
+
+  it('crash: SIGKILLed at random points three times, restarted, ends with the same commands once, ClickHouse facts and twin state', async () => {
+    const names = runNames('crash');
+    const random = uniformSource(7);
+    for (const share of [0.2, 0.45, 0.7]) {
+      const job = startJobProcess(processOverrides('crash', 'crash-0'));
+      jobs.push(job);
+      await waitCommitted(names.groupId, telemetryTopic, Math.floor(inputOffsets * share), {
+        alive: job.alive,
+      });
+      // Somewhere inside the next epoch: mid-transaction, mid-ClickHouse write or between them.
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
+      expect(job.alive(), job.output()).toBe(true);
+      await stopProcess(job, 'SIGKILL');
+    }
+    const last = startJobProcess(processOverrides('crash', 'crash-0'));
+    jobs.push(last);
+    await waitCommitted(names.groupId, telemetryTopic, inputOffsets, { alive: last.alive });
+    expect(last.alive(), last.output()).toBe(true);
+    expect(await stopProcess(last, 'SIGTERM'), last.output()).toBe(0);
+    expect(last.output()).toContain('stopped cleanly');
+    expect(last.output()).toMatch(/state restored in \d+ ms: [1-9]\d* keys/);
+    expectSameAsUninterrupted(await outcome('crash'));
+  }, 300_000);
+
+  it('scale-out on a live stream: a second instance joins, the first leaves, state moves through the changelog', async () => {
+    const names = runNames('scale');
+    const liveTopic = `it-mh-telemetry-live-${run}`;
+    const overrides = (instanceId: string) => ({
+      ...processOverrides('scale', instanceId),
+      TOPICS__TELEMETRY: liveTopic,
+      EPOCHS__MAX_RECORDS: 700,
+    });
+    // The input arrives while the group changes: about 12 s of telemetry at 800 events/s.
+    let producing = true;
+    const produced = produceMachineHealthTelemetry({ ...produceConfig, topic: liveTopic, rate: 800 }).finally(
+      () => {
+        producing = false;
+      },
+    );
+    const first = startJobProcess(overrides('scale-1'));
+    jobs.push(first);
+    await waitCommitted(names.groupId, liveTopic, 1, { alive: first.alive });
+    const second = startJobProcess(overrides('scale-0'));
+    jobs.push(second);
+    // Scale-out: the newcomer gets partitions, their state restored from the changelog first.
+    await until(() => /"event":"restored","partitions":\[\d/.test(second.output()), 60_000);
+    await until(() => (first.output().match(/"event":"restored"/g) ?? []).length >= 2, 60_000);
+    // Scale-in while the stream goes on: the first instance leaves (SIGTERM, clean).
+    expect(await stopProcess(first, 'SIGTERM'), first.output()).toBe(0);
+    expect(producing).toBe(true);
+    const report = await produced;
+    await waitCommitted(names.groupId, liveTopic, report.events, { alive: second.alive });
+    expect(await stopProcess(second, 'SIGTERM'), second.output()).toBe(0);
+    // The survivor ends up with every partition, restored with the leaver's state.
+    expect(second.output()).toMatch(/"event":"restored","partitions":\[0,1,2,3\],"keys":[1-9]/);
+    expectEqualToReference(await outcome('scale'), await referenceRun(liveTopic, ASSETS));
+  }, 300_000);
+
+  it('faults: broker restart and a ClickHouse outage mid-stream; nothing lost, nothing doubled', async () => {
+    const names = runNames('faults');
+    const overrides = processOverrides('faults', 'faults-0');
+    let job = startJobProcess(overrides);
+    jobs.push(job);
+    const restartIfGone = () => {
+      if (!job.alive()) {
+        job = startJobProcess(overrides);
+        jobs.push(job);
+      }
+    };
+    await waitCommitted(names.groupId, telemetryTopic, Math.floor(inputOffsets * 0.3), { alive: job.alive });
+    await restartBroker();
+    restartIfGone();
+    await waitCommitted(names.groupId, telemetryTopic, Math.floor(inputOffsets * 0.6), {
+      alive: () => {
+        restartIfGone();
+        return true;
+      },
+    });
+    const clickhousePid = Number(readFileSync(resolve(stackRun, 'clickhouse.pid'), 'utf8'));
+    process.kill(clickhousePid, 'SIGSTOP');
+    try {
+      await new Promise((r) => setTimeout(r, 8_000));
+    } finally {
+      process.kill(clickhousePid, 'SIGCONT');
+    }
+    await waitCommitted(names.groupId, telemetryTopic, inputOffsets, {
+      alive: () => {
+        restartIfGone();
+        return true;
+      },
+    });
+    expect(await stopProcess(job, 'SIGTERM'), job.output()).toBe(0);
+    expectSameAsUninterrupted(await outcome('faults'));
+  }, 300_000);
+});
+
+async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const stackRun = resolve(import.meta.dirname, '../../../../.stack/run');
+
+/** Stops the Kafka broker (SIGTERM, as an orchestrator would) and starts it again through the stack script. */
+async function restartBroker(): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  const pid = Number(readFileSync(resolve(stackRun, 'kafka.pid'), 'utf8'));
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 300; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // Asynchronously: the test's own clients keep being served while the broker starts.
+  await new Promise<void>((done, fail) =>
+    execFile('bash', [resolve(import.meta.dirname, '../../../../infra/local/stack.sh'), 'up'], (error) =>
+      error ? fail(error) : done(),
+    ),
+  );
+}

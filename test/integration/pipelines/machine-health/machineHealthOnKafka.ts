@@ -1,0 +1,275 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createClient } from '@clickhouse/client';
+import kafkaJavascript, { KafkaJS } from '@confluentinc/kafka-javascript';
+import { Subject } from 'rxjs';
+import { AvroSerde } from '../../../../connectors/avro/avroSerde.js';
+import { ConfluentSchemaRegistry } from '../../../../connectors/avro/confluentSchemaRegistry.js';
+import { commandSchema, telemetrySchema } from '../../../../connectors/avro/contractSchemas.js';
+import { AvroDecodeError } from '../../../../connectors/avro/errors.js';
+import { loadCatalogue } from '../../../../connectors/catalogue/loadCatalogue.js';
+import { scaleCatalogue } from '../../../../connectors/catalogue/scaleCatalogue.js';
+import { OnnxSurrogate } from '../../../../connectors/onnx/onnxSurrogate.js';
+import type { Command, Telemetry } from '../../../../operators/control/contracts.js';
+import { defaultPolicyConfig } from '../../../../operators/control/policy.js';
+import type { StreamElement } from '../../../../operators/core/element.js';
+import {
+  DEFAULT_CATALOGUE,
+  DEFAULT_MODEL,
+  machineHealthRiskModel,
+} from '../../../../pipelines/machine-health/embeddedJob.js';
+import {
+  type MachineHealthOutput,
+  machineHealth,
+} from '../../../../pipelines/machine-health/machineHealth.js';
+import { STACK } from '../../localStackSetup.js';
+import { readToEnd } from '../../readTopics.js';
+
+/**
+ * Shared parts of the machine-health-on-Kafka integration tests: the
+ * embedded reference run, waiting for a group to catch up, reading back
+ * commands, state and ClickHouse rows, and the job as a child process.
+ */
+
+export const TICK_MS = 30_000;
+export const OUT_OF_ORDERNESS_MS = 5_000;
+const repoRoot = resolve(import.meta.dirname, '../../../..');
+
+export function admin(): KafkaJS.Admin {
+  return new KafkaJS.Kafka({
+    kafkaJS: { brokers: [STACK.kafkaBroker], logLevel: KafkaJS.logLevel.NOTHING },
+  }).admin();
+}
+
+/** Sum of the end offsets of a topic (read_committed). */
+export async function endOffsetSum(topic: string): Promise<number> {
+  const a = admin();
+  await a.connect();
+  try {
+    const offsets = await a.fetchTopicOffsets(topic, {
+      isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED,
+    });
+    return offsets.reduce((sum, o) => sum + Number(o.offset), 0);
+  } finally {
+    await a.disconnect();
+  }
+}
+
+/**
+ * Sum of a group's committed offsets on a topic (0 before its first commit).
+ * Asked through a consumer of the group (never joining it), not the admin
+ * client: librdkafka's admin ListConsumerGroupOffsets segfaults on a
+ * NOT_COORDINATOR answer, which a restarting broker gives
+ * (confluentinc/confluent-kafka-javascript#374, confluentinc/librdkafka#5040).
+ */
+export async function committedSum(groupId: string, topic: string): Promise<number> {
+  const a = admin();
+  await a.connect();
+  let partitions: number[];
+  try {
+    partitions = (await a.fetchTopicOffsets(topic)).map((o) => o.partition);
+  } finally {
+    await a.disconnect();
+  }
+  const consumer = new kafkaJavascript.KafkaConsumer({
+    'metadata.broker.list': STACK.kafkaBroker,
+    'group.id': groupId,
+    'enable.auto.commit': false,
+  });
+  await new Promise<void>((done, fail) => consumer.connect({}, (err) => (err ? fail(err) : done())));
+  try {
+    const committed = await new Promise<{ offset?: number }[]>((done, fail) =>
+      consumer.committed(
+        partitions.map((partition) => ({ topic, partition })),
+        10_000,
+        (err, offsets) => (err ? fail(err) : done(offsets)),
+      ),
+    );
+    return committed.reduce((sum, p) => sum + Math.max(0, p.offset ?? 0), 0);
+  } finally {
+    await new Promise<void>((done) => consumer.disconnect(() => done()));
+  }
+}
+
+/** Resolves when the group has committed `target` offsets on the topic; rejects after `timeoutMs` or when `alive` says the job is gone. */
+export async function waitCommitted(
+  groupId: string,
+  topic: string,
+  target: number,
+  options: { timeoutMs?: number; alive?: () => boolean } = {},
+): Promise<number> {
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  let sum = 0;
+  for (;;) {
+    // The broker may be restarting (the fault test does that): ask again rather than fail.
+    sum = await committedSum(groupId, topic).catch(() => sum);
+    if (sum >= target) return sum;
+    if (options.alive !== undefined && !options.alive()) return sum;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `group ${groupId} committed ${sum} of ${target} offsets on ${topic} before the timeout`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+export function registrySerdes(): { telemetry: AvroSerde<Telemetry>; command: AvroSerde<Command> } {
+  const registry = new ConfluentSchemaRegistry({ host: STACK.registryUrl });
+  return {
+    telemetry: new AvroSerde(registry, telemetrySchema),
+    command: new AvroSerde(registry, commandSchema),
+  };
+}
+
+/** Every committed command on the topic, decoded. */
+export async function readCommands(topic: string): Promise<Command[]> {
+  const serde = registrySerdes().command;
+  const messages = await readToEnd([STACK.kafkaBroker], topic);
+  return Promise.all(messages.map(async (m) => (await serde.decode(m.value)).value));
+}
+
+/** The latest committed state per changelog key (`<operator>/k/<key>`), without the epoch it was written in. */
+export async function readFinalState(changelogTopic: string): Promise<Map<string, string>> {
+  const latest = new Map<string, string>();
+  for (const m of await readToEnd([STACK.kafkaBroker], changelogTopic)) {
+    if (!m.key.includes('/k/')) continue;
+    if (m.value.length === 0) latest.delete(m.key);
+    else latest.set(m.key, JSON.stringify((JSON.parse(m.value.toString()) as { state: unknown }).state));
+  }
+  return latest;
+}
+
+/** What ClickHouse's deduplicated views hold for a run, in a comparable form. */
+export interface ClickHouseFacts {
+  readonly telemetry: number;
+  readonly kpis: string[];
+  readonly commands: string[];
+  readonly alerts: string[];
+}
+
+export async function clickhouseFacts(database: string): Promise<ClickHouseFacts> {
+  const client = createClient({ url: STACK.clickhouseUrl });
+  const rows = async (query: string) =>
+    (await (await client.query({ query, format: 'JSONEachRow' })).json<Record<string, unknown>>()).map((r) =>
+      JSON.stringify(r),
+    );
+  try {
+    const [count] = await rows(`SELECT count() AS n FROM ${database}.telemetry_enriched_dedup`);
+    return {
+      telemetry: Number((JSON.parse(count!) as { n: string }).n),
+      kpis: await rows(
+        `SELECT asset_id, toUnixTimestamp64Milli(minute) AS minute, round(oee, 9) AS oee, readings, late FROM ${database}.kpi_minute_dedup ORDER BY asset_id, minute, late`,
+      ),
+      commands: await rows(`SELECT command_id FROM ${database}.commands_dedup ORDER BY command_id`),
+      alerts: await rows(`SELECT alert_id FROM ${database}.alerts_dedup ORDER BY alert_id`),
+    };
+  } finally {
+    await client.close();
+  }
+}
+
+/** The outputs of the embedded reference run over the same telemetry. */
+export interface Reference {
+  readonly commands: Command[];
+  readonly kpis: Extract<MachineHealthOutput, { type: 'kpi' }>[];
+  readonly readings: number;
+  readonly poison: number;
+}
+
+/**
+ * The embedded runtime (no Kafka) over exactly the records in the telemetry
+ * topic, read back and decoded: ticks in event-time order, the watermark a
+ * bounded-out-of-orderness source gives after each tick, and no final
+ * watermark (a streaming job never sees its input end).
+ */
+export async function referenceRun(telemetryTopic: string, assets: number): Promise<Reference> {
+  const serde = registrySerdes().telemetry;
+  let poison = 0;
+  const readings: Telemetry[] = [];
+  for (const m of await readToEnd([STACK.kafkaBroker], telemetryTopic)) {
+    try {
+      readings.push((await serde.decode(m.value)).value);
+    } catch (error) {
+      if (!(error instanceof AvroDecodeError)) throw error;
+      poison++;
+    }
+  }
+  readings.sort((a, b) => a.ts - b.ts || (a.assetId < b.assetId ? -1 : a.assetId > b.assetId ? 1 : 0));
+  const base = await loadCatalogue(DEFAULT_CATALOGUE);
+  const catalogue = scaleCatalogue(base, assets);
+  const surrogate = await OnnxSurrogate.load(DEFAULT_MODEL);
+  const input = new Subject<StreamElement<Telemetry>>();
+  const commands: Command[] = [];
+  const kpis: Reference['kpis'] = [];
+  const done = new Promise<void>((resolveDone, reject) => {
+    machineHealth(input, {
+      catalogue,
+      riskModel: machineHealthRiskModel(surrogate),
+      policy: defaultPolicyConfig,
+      outcomeTimeoutMs: 10 * TICK_MS,
+    }).subscribe({
+      next: (e) => {
+        if (e.kind !== 'record') return;
+        if (e.value.type === 'command') commands.push(e.value.command);
+        else if (e.value.type === 'kpi') kpis.push(e.value);
+      },
+      error: reject,
+      complete: resolveDone,
+    });
+  });
+  let maxTs = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i]!;
+    input.next({ kind: 'record', value: r, ts: r.ts, key: r.assetId });
+    maxTs = Math.max(maxTs, r.ts);
+    if (i + 1 === readings.length || readings[i + 1]!.ts !== r.ts) {
+      input.next({ kind: 'watermark', ts: maxTs - OUT_OF_ORDERNESS_MS - 1 });
+    }
+  }
+  // Everything fired by the last watermark is out once the scoring batches drain.
+  input.next({ kind: 'barrier', epoch: 1 });
+  input.complete();
+  await done;
+  await surrogate.close();
+  return { commands, kpis, readings: readings.length, poison };
+}
+
+/** The job as `twinflow run machine-health --config`, with its settings as environment overrides. */
+export interface JobProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  readonly output: () => string;
+  alive(): boolean;
+}
+
+export function startJobProcess(overrides: Record<string, string | number>): JobProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, value] of Object.entries(overrides)) env[`TWINFLOW__${name}`] = String(value);
+  const child = spawn(
+    process.execPath,
+    [
+      resolve(repoRoot, 'dist/runtime/cli/main.js'),
+      'run',
+      'machine-health',
+      '--config',
+      resolve(repoRoot, 'runtime/config/examples/local.yaml'),
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  let running = true;
+  const exited = new Promise<number | null>((done) =>
+    child.once('exit', (code) => {
+      running = false;
+      done(code);
+    }),
+  );
+  return { child, exited, output: () => text, alive: () => running };
+}
