@@ -2,12 +2,14 @@
  * `npm run bench`: runs every benchmark, progress on stderr, one JSON
  * document with the figures on stdout: the operator pipelines on one core,
  * then the twin's figures (scoring cost, embedded job end to end, ClickHouse
- * sink rows/s).
+ * sink rows/s), then the job through the real broker (exactly-once vs
+ * at-least-once, latency at a fixed rate, restore time).
  */
 import { cpus } from 'node:os';
 import { clickhouseSinkBench } from './clickhouseSink.js';
 import { embeddedJobBench, plantLoopBench } from './embeddedJob.js';
 import { heapFlat } from './heapFlat.js';
+import { kafkaJobBench } from './kafkaJob.js';
 import { type BenchResult, progress } from './measure.js';
 import { processKeyedTimers } from './processKeyedTimers.js';
 import { scoringCostBench } from './scoringCost.js';
@@ -42,6 +44,8 @@ progress('embedded job with ClickHouse…');
 const embeddedJob = await embeddedJobBench();
 progress('ClickHouse sink…');
 const clickhouseSink = await clickhouseSinkBench();
+progress('machine-health on Kafka (local stack)…');
+const kafka = await kafkaJobBench();
 
 const report = {
   node: process.version,
@@ -52,5 +56,6 @@ const report = {
   scoring,
   embedded: { plantLoop, withClickHouse: embeddedJob },
   clickhouseSink,
+  kafka,
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -68,6 +68,8 @@ export interface MachineHealthKafkaOptions {
     readonly outcomeTimeoutMs?: number;
   };
   readonly sessionTimeoutMs?: number;
+  /** See ExactlyOnceJobOptions.guarantee (at-least-once exists for comparison). */
+  readonly guarantee?: 'exactly-once' | 'at-least-once';
   readonly log?: (event: JobEvent) => void;
   /** The outputs of every committed epoch (tests, metrics). */
   readonly onCommitted?: (epoch: number, outputs: readonly MachineHealthOutput[]) => void;
@@ -175,6 +177,7 @@ export async function startMachineHealthOnKafka(
     beforeCommit: sinks === undefined ? undefined : () => throughSinks(sinks),
     onCommitted: options.onCommitted,
     log: options.log,
+    guarantee: options.guarantee,
   });
   return {
     job,

@@ -10,6 +10,7 @@ import { KafkaSource } from '../../connectors/kafka/kafkaSource.js';
 import type { PartitionWatermark, TopicPartitionRef } from '../../connectors/kafka/partitionWatermarks.js';
 import {
   type SinkMessage,
+  type TransactionalProducer,
   TransactionalSinkError,
   transactionalSink,
 } from '../../connectors/kafka/transactionalSink.js';
@@ -110,6 +111,13 @@ export interface ExactlyOnceJobOptions<T, O> {
   readonly maxRestarts?: number;
   /** How long a clean stop waits for the last epoch to commit (default 30 000 ms). */
   readonly stopTimeoutMs?: number;
+  /**
+   * 'exactly-once' (default): one Kafka transaction per epoch. 'at-least-once'
+   * exists to measure what transactions cost: the same epochs, but messages
+   * sent by an idempotent producer and offsets committed by the consumer
+   * afterwards, so a crash in between replays into duplicates.
+   */
+  readonly guarantee?: 'exactly-once' | 'at-least-once';
 }
 
 /** The job cannot go on: a failure that is not retriable, or too many restarts. */
@@ -282,10 +290,14 @@ export class ExactlyOnceJob<T, O> {
     const kafka = new KafkaJS.Kafka({
       kafkaJS: { ...kafkaJsConfig(kafkaOptions), logLevel: KafkaJS.logLevel.NOTHING },
     });
+    const exactlyOnce = (this.options.guarantee ?? 'exactly-once') === 'exactly-once';
     const producer = kafka.producer({
-      kafkaJS: { transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 },
+      kafkaJS: exactlyOnce
+        ? { transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 }
+        : { idempotent: true, acks: -1 },
     });
     await producer.connect();
+    const epochProducer: TransactionalProducer = exactlyOnce ? producer : atLeastOnce(producer);
     const source = new KafkaSource<T>({
       kafka: kafkaOptions,
       groupId: this.options.groupId,
@@ -304,7 +316,7 @@ export class ExactlyOnceJob<T, O> {
         this.positions.record(pos);
       },
       rebalance: {
-        assigned: (partitions, consumer) => this.assigned(partitions, consumer, producer),
+        assigned: (partitions, consumer) => this.assigned(partitions, consumer, epochProducer),
         revoked: (partitions) => this.revoked(partitions),
       },
     });
@@ -404,7 +416,7 @@ export class ExactlyOnceJob<T, O> {
   private async assigned(
     added: readonly TopicPartitionRef[],
     consumer: KafkaJS.Consumer,
-    producer: KafkaJS.Producer,
+    producer: TransactionalProducer,
   ): Promise<readonly PartitionWatermark[]> {
     this.log({ event: 'assigned', partitions: added });
     if (this.rejoining) return [];
@@ -459,7 +471,7 @@ export class ExactlyOnceJob<T, O> {
   /** A new operator graph over the owned partitions, its state restored from their changelog. */
   private async startGeneration(
     consumer: KafkaJS.Consumer,
-    producer: KafkaJS.Producer,
+    producer: TransactionalProducer,
   ): Promise<KafkaChangelogSnapshotStore> {
     this.dropGeneration();
     this.positions.clear();
@@ -553,6 +565,27 @@ export class ExactlyOnceJob<T, O> {
   private log(event: JobEvent): void {
     this.options.log?.(event);
   }
+}
+
+/**
+ * An epoch "transaction" without a transaction: messages sent, then the
+ * offsets committed by the consumer. For measuring what exactly-once costs.
+ */
+function atLeastOnce(producer: KafkaJS.Producer): TransactionalProducer {
+  return {
+    transaction: async () => ({
+      sendBatch: (batch) => producer.sendBatch(batch),
+      sendOffsets: async ({ consumer, topics }) => {
+        await consumer.commitOffsets(
+          topics.flatMap((t) =>
+            t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })),
+          ),
+        );
+      },
+      commit: async () => undefined,
+      abort: async () => undefined,
+    }),
+  };
 }
 
 /** Operator id under which the source's per-partition watermarks go into the changelog. */
