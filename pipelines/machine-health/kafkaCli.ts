@@ -4,6 +4,7 @@ import type { JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
 import { startHealthServer } from '../../runtime/observability/healthServer.js';
 import { createLogger } from '../../runtime/observability/logger.js';
 import { JobMetrics } from '../../runtime/observability/metrics.js';
+import { startMetricsSampler } from '../../runtime/observability/metricsSampler.js';
 import { type MachineHealthKafkaOptions, startMachineHealthOnKafka } from './kafkaJob.js';
 import type { MachineHealthOutput } from './machineHealth.js';
 
@@ -72,6 +73,7 @@ export function machineHealthOptionsOf(
       password: clickhouse.password?.reveal(),
     },
     epochs: config.epochs,
+    commands: { signing: config.commands.signing, bounds: config.commands.bounds },
     pipeline: {
       cataloguePath: pipeline.catalogue,
       assets: pipeline.assets,
@@ -136,8 +138,26 @@ export async function runOnKafkaFromConfig(configPath: string): Promise<number> 
       }
     }
   };
-  const running = await startMachineHealthOnKafka(machineHealthOptionsOf(config, { log, onCommitted }));
+  const options = machineHealthOptionsOf(config, { log, onCommitted });
+  const running = await startMachineHealthOnKafka(options);
   const { job } = running;
+  const rowsSeen: Record<string, number> = {};
+  let rejectedSeen = 0;
+  const stopSampler = startMetricsSampler({
+    stats: () => job.inputStats(),
+    metrics,
+    kafka: options.kafka,
+    alsoSample: () => {
+      const rejected = running.commandsRejected();
+      for (const r of rejected.slice(rejectedSeen)) logger.warn(r, 'command refused by the sink bounds');
+      rejectedSeen = rejected.length;
+      for (const [table, rows] of Object.entries(running.rowsWritten())) {
+        const delta = rows - (rowsSeen[table] ?? 0);
+        if (delta > 0) metrics.clickhouseRowsTotal.inc({ table }, delta);
+        rowsSeen[table] = rows;
+      }
+    },
+  });
   const server = await startHealthServer({
     port: config.observability.port,
     metrics,
@@ -160,6 +180,7 @@ export async function runOnKafkaFromConfig(configPath: string): Promise<number> 
   } finally {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
+    await stopSampler();
     await server.close();
     await running.close();
   }

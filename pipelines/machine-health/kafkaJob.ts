@@ -7,6 +7,8 @@ import type { Catalogue } from '../../connectors/catalogue/catalogue.js';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
 import { migrate } from '../../connectors/clickhouse/migrations.js';
+import { type CommandGuardBounds, commandGuard } from '../../connectors/kafka/commandGuard.js';
+import { commandSigner } from '../../connectors/kafka/commandSigning.js';
 import { type KafkaClientOptions, kafkaJsConfig } from '../../connectors/kafka/kafkaClientOptions.js';
 import { changelogTopicSpec, ensureTopics, type TopicSpec } from '../../connectors/kafka/topicAdmin.js';
 import type { SinkMessage } from '../../connectors/kafka/transactionalSink.js';
@@ -68,6 +70,17 @@ export interface MachineHealthKafkaOptions {
     readonly outcomeTimeoutMs?: number;
   };
   readonly sessionTimeoutMs?: number;
+  /**
+   * Commands: signed (HMAC-SHA256 over the Avro body, key id in a header)
+   * when `signing` is set; checked against absolute `bounds` at the sink as
+   * a last line. The rate-of-change bound is the twin's own guardrail,
+   * upstream: a stateful check here would forget its memory on restart and
+   * make replays differ. A rejected command is not written, and counted.
+   */
+  readonly commands?: {
+    readonly signing?: { readonly keyId: string; readonly key: { reveal(): string } };
+    readonly bounds?: CommandGuardBounds;
+  };
   /** See ExactlyOnceJobOptions.guarantee (at-least-once exists for comparison). */
   readonly guarantee?: 'exactly-once' | 'at-least-once';
   readonly log?: (event: JobEvent) => void;
@@ -87,6 +100,10 @@ export interface MachineHealthKafkaOptions {
 export interface MachineHealthOnKafka {
   readonly job: ExactlyOnceJob<Telemetry, MachineHealthOutput>;
   readonly catalogue: Catalogue;
+  /** Commands the sink's bounds refused so far, with the reason. */
+  commandsRejected(): readonly { readonly commandId: string; readonly reason: string }[];
+  /** Rows handed to ClickHouse so far, per table (empty without ClickHouse). */
+  rowsWritten(): Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -151,10 +168,19 @@ export async function startMachineHealthOnKafka(
     policy: defaultPolicyConfig,
     outcomeTimeoutMs: options.pipeline.outcomeTimeoutMs ?? 10 * tickMs,
   };
-  const route = (record: StreamRecord<MachineHealthOutput>): readonly SinkMessage[] =>
-    record.value.type === 'command'
-      ? [commandMessage(commandSerde, topics.commands, record.value.command)]
-      : [];
+  const sign = commandSigner(options.commands?.signing);
+  const guard = options.commands?.bounds === undefined ? undefined : commandGuard(options.commands.bounds);
+  const rejected: { commandId: string; reason: string }[] = [];
+  const route = (record: StreamRecord<MachineHealthOutput>): readonly SinkMessage[] => {
+    if (record.value.type !== 'command') return [];
+    const command = record.value.command;
+    const verdict = guard?.(command, undefined);
+    if (verdict !== undefined && !verdict.ok) {
+      rejected.push({ commandId: command.commandId, reason: verdict.reason });
+      return [];
+    }
+    return [sign(commandMessage(commandSerde, topics.commands, command))];
+  };
 
   const job = new ExactlyOnceJob<Telemetry, MachineHealthOutput>({
     kafka: options.kafka,
@@ -182,6 +208,8 @@ export async function startMachineHealthOnKafka(
   return {
     job,
     catalogue,
+    rowsWritten: () => ({ ...(sinks?.written ?? {}) }),
+    commandsRejected: () => [...rejected],
     async close() {
       await sinks?.close().catch(() => undefined);
       await surrogate.close();

@@ -34,7 +34,9 @@ export const PRODUCE_USAGE = `twinflow produce [options]   publish simulated mac
   --tick S          simulated seconds per reading (default 30)
   --rate R          events per second (default 0: as fast as possible)
   --seed S          plant seed (default 42)
-  --catalogue FILE  asset catalogue (default pipelines/machine-health/catalogue.yaml)`;
+  --catalogue FILE  asset catalogue (default pipelines/machine-health/catalogue.yaml)
+  --config FILE     take brokers, registry, topic, partitions, assets and tick from a job config;
+                    flags given as well override it`;
 
 /**
  * A `twinflow produce` run, validated.
@@ -314,7 +316,7 @@ const PROGRESS_EVERY_MS = 1000;
  * process.exitCode = await runProduceFromCli(['--assets', '12', '--ticks', '100', '--rate', '500']);
  */
 export async function runProduceFromCli(args: string[], io: ProduceCliIo = STD_IO): Promise<number> {
-  const config = parseProduceArgs(args);
+  const config = parseProduceArgs(await withJobConfigFlags(args));
   if (config === 'help') {
     io.out(PRODUCE_USAGE);
     return 0;
@@ -343,4 +345,37 @@ export async function runProduceFromCli(args: string[], io: ProduceCliIo = STD_I
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * `--config FILE` turned into the flags it stands for, placed before the
+ * others so that flags given explicitly win (the last occurrence counts).
+ */
+async function withJobConfigFlags(args: readonly string[]): Promise<string[]> {
+  const at = args.indexOf('--config');
+  if (at < 0) return [...args];
+  const file = args[at + 1];
+  if (file === undefined || file.startsWith('--')) throw new ProduceUsageError('--config needs a file');
+  const { loadJobConfig } = await import('../../runtime/config/jobConfig.js');
+  const config = await loadJobConfig(file);
+  if (config.kafka.sasl !== undefined || config.kafka.tls !== undefined) {
+    throw new ProduceUsageError(
+      `produce: ${file} asks for Kafka SASL/TLS, which twinflow produce does not support yet (it is a load and demo tool)`,
+    );
+  }
+  const flags = [
+    '--brokers',
+    config.kafka.brokers.join(','),
+    '--registry',
+    config.schemaRegistry.url,
+    '--topic',
+    config.topics.telemetry,
+    '--partitions',
+    String(config.topics.partitions),
+    '--tick',
+    String(config.pipeline.tickMs / 1000),
+  ];
+  if (config.pipeline.assets !== undefined) flags.push('--assets', String(config.pipeline.assets));
+  if (config.pipeline.catalogue !== undefined) flags.push('--catalogue', config.pipeline.catalogue);
+  return [...flags, ...args.slice(0, at), ...args.slice(at + 2)];
 }

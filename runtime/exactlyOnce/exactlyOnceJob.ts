@@ -120,6 +120,25 @@ export interface ExactlyOnceJobOptions<T, O> {
   readonly guarantee?: 'exactly-once' | 'at-least-once';
 }
 
+/**
+ * The input side of a running job, for metrics (see ExactlyOnceJob.inputStats).
+ *
+ * @example
+ * const lagOf = (s: JobInputStats, end: bigint) => end - BigInt(s.partitions[0].nextOffset);
+ */
+export interface JobInputStats {
+  readonly partitions: readonly {
+    readonly topic: string;
+    readonly partition: number;
+    readonly records: number;
+    /** The offset after the last record handed over. */
+    readonly nextOffset: string;
+  }[];
+  readonly deadLetters: number;
+  readonly maxEventTs: number;
+  readonly watermarks: readonly PartitionWatermark[];
+}
+
 /** The job cannot go on: a failure that is not retriable, or too many restarts. */
 export class JobFailedError extends Error {
   override readonly name = 'JobFailedError';
@@ -185,6 +204,11 @@ export class ExactlyOnceJob<T, O> {
   private readonly open = new Map<number, OpenEpoch>();
   private readonly outputs = new Map<number, O[]>();
   private generation: Generation<T> | undefined;
+  private readonly recordsByPartition = new Map<
+    string,
+    { topic: string; partition: number; records: number; nextOffset: string }
+  >();
+  private maxEventTs = Number.NEGATIVE_INFINITY;
   /** The partitions this member holds now, by `topic:partition`. */
   private readonly owned = new Map<string, TopicPartitionRef>();
   private source: KafkaSource<T> | undefined;
@@ -218,6 +242,23 @@ export class ExactlyOnceJob<T, O> {
   /** Epochs committed so far. */
   get epochsCommitted(): number {
     return this.committedEpochs;
+  }
+
+  /**
+   * What the input looks like now, for metrics: records handed over per
+   * partition (since start), dead letters, the newest event time seen and
+   * each held partition's watermark.
+   *
+   * @example
+   * const { partitions, deadLetters } = job.inputStats();
+   */
+  inputStats(): JobInputStats {
+    return {
+      partitions: [...this.recordsByPartition.values()].map((p) => ({ ...p })),
+      deadLetters: this.source?.metrics().deadLetters ?? 0,
+      maxEventTs: this.maxEventTs,
+      watermarks: this.source?.partitionWatermarks() ?? [],
+    };
   }
 
   /** The last state restore (what /metrics exports as restore time). */
@@ -359,7 +400,18 @@ export class ExactlyOnceJob<T, O> {
     const generation = this.generation;
     if (generation === undefined) return;
     if (element.kind === 'record') {
+      if (element.ts > this.maxEventTs) this.maxEventTs = element.ts;
       if (element.pos !== undefined) {
+        const { topic, partition, offset } = element.pos;
+        const id = `${topic}:${partition}`;
+        const counted = this.recordsByPartition.get(id);
+        const nextOffset = (BigInt(offset) + 1n).toString();
+        if (counted === undefined)
+          this.recordsByPartition.set(id, { topic, partition, records: 1, nextOffset });
+        else {
+          counted.records++;
+          counted.nextOffset = nextOffset;
+        }
         this.positions.record(element.pos);
         if (element.key !== undefined) this.keyPartitions.set(element.key, element.pos.partition);
       }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AvroSerde } from '../../../../connectors/avro/avroSerde.js';
 import { ConfluentSchemaRegistry } from '../../../../connectors/avro/confluentSchemaRegistry.js';
 import { telemetrySchema } from '../../../../connectors/avro/contractSchemas.js';
+import { verifyCommandMessage } from '../../../../connectors/kafka/commandSigning.js';
 import { DEAD_LETTER_HEADERS } from '../../../../connectors/kafka/deadLetterHeaders.js';
 import type { Telemetry } from '../../../../operators/control/contracts.js';
 import { uniformSource } from '../../../../operators/scoring/seededRandom.js';
@@ -50,6 +51,7 @@ import {
  * written with a v2 schema (an added field), and poison messages among it.
  */
 
+const SIGNING_KEY = 'a-test-signing-key-of-32-bytes-or-more';
 const ASSETS = 32;
 const TICKS = 300;
 const PARTITIONS = 4;
@@ -267,9 +269,12 @@ describe('machine-health on Kafka, exactly-once', () => {
     for (const job of jobs) if (job.alive()) job.child.kill('SIGKILL');
   });
 
-  it('end to end: every command once, equal to the embedded runtime; KPIs in ClickHouse equal; poison dead-lettered', async () => {
+  it('end to end: every command once and signed, equal to the embedded runtime; KPIs in ClickHouse equal; poison dead-lettered', async () => {
     const events: JobEvent[] = [];
-    const running = await startMachineHealthOnKafka(inProcessOptions('once', 'once-0', events));
+    const running = await startMachineHealthOnKafka({
+      ...inProcessOptions('once', 'once-0', events),
+      commands: { signing: { keyId: 'k1', key: { reveal: () => SIGNING_KEY } } },
+    });
     const done = running.job.run();
     try {
       await waitCommitted(runNames('once').groupId, telemetryTopic, inputOffsets);
@@ -280,6 +285,17 @@ describe('machine-health on Kafka, exactly-once', () => {
     }
     const result = await outcome('once');
     expectEqualToReference(result, reference);
+    // Every command is signed: a downstream controller can verify it came from this job.
+    const signed = await readToEnd([STACK.kafkaBroker], runNames('once').commands);
+    expect(signed.length).toBe(result.commands.length);
+    for (const m of signed) {
+      expect(
+        verifyCommandMessage(m.value, m.headers, (id) => (id === 'k1' ? SIGNING_KEY : undefined)),
+      ).toEqual({
+        ok: true,
+        keyId: 'k1',
+      });
+    }
     const deadLetters = await readToEnd([STACK.kafkaBroker], deadLetterTopic);
     expect(deadLetters).toHaveLength(3);
     for (const m of deadLetters) {
