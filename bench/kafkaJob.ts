@@ -309,7 +309,7 @@ export async function kafkaJobBench(): Promise<KafkaJobFigures> {
   const atLeastOnce = await throughput(topic, report.events, { guarantee: 'at-least-once' });
   progress(`kafka: at-least-once ${atLeastOnce.eventsPerSec} events/s; exactly-once with ClickHouse…`);
   const withClickHouse = await throughput(topic, report.events, {
-    clickhouse: { url: CLICKHOUSE, database: `bench_${randomUUID().slice(0, 8)}` },
+    clickhouse: { url: CLICKHOUSE, database: `bench_${randomUUID().slice(0, 8)}`, username: 'default' },
   });
   progress(
     `kafka: with ClickHouse ${withClickHouse.eventsPerSec} events/s; latency at ${LATENCY_RATE} events/s…`,

@@ -1,4 +1,4 @@
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { AvroSerde } from '../../connectors/avro/avroSerde.js';
 import { ConfluentSchemaRegistry } from '../../connectors/avro/confluentSchemaRegistry.js';
@@ -17,6 +17,7 @@ import type { Command, Telemetry } from '../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../operators/control/policy.js';
 import type { StreamRecord } from '../../operators/core/element.js';
 import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
+import { type ClickHouseConnection, openClickHouse } from '../../runtime/cli/clickhouseConnection.js';
 import { ExactlyOnceJob, type JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
 import { MachineHealthClickHouseSinks } from './clickhouseSinks.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embeddedJob.js';
@@ -53,12 +54,7 @@ export interface MachineHealthKafkaOptions {
     readonly replicationFactor?: number;
   };
   /** Without it, nothing goes to ClickHouse (commands and state still go to Kafka). */
-  readonly clickhouse?: {
-    readonly url: string;
-    readonly database: string;
-    readonly username?: string;
-    readonly password?: string;
-  };
+  readonly clickhouse?: ClickHouseConnection;
   readonly epochs: { readonly intervalMs: number; readonly maxRecords: number };
   readonly pipeline: {
     readonly cataloguePath?: string;
@@ -151,13 +147,26 @@ export async function startMachineHealthOnKafka(
 
   let client: ClickHouseClient | undefined;
   let sinks: MachineHealthClickHouseSinks | undefined;
+  const rowsBefore: Record<string, number> = {};
+  let newSinks: (() => MachineHealthClickHouseSinks) | undefined;
   if (options.clickhouse !== undefined) {
     const ch = options.clickhouse;
-    client = createClient({ url: ch.url, username: ch.username, password: ch.password });
-    await migrate(client, { database: ch.database });
-    // One set of sinks across assignments: rows of an epoch dropped at a revoke may still be
-    // flushed later, which is harmless, as whoever replays that epoch derives the very same rows.
-    sinks = new MachineHealthClickHouseSinks(client, ch.database, catalogue);
+    const chClient = openClickHouse(ch);
+    client = chClient;
+    await migrate(chClient, { database: ch.database });
+    // Fresh sinks for every operator graph: a sink that failed (ClickHouse down) stays failed,
+    // and the restarted graph must not inherit it. Rows the old sinks still flush on close are
+    // harmless: whoever replays that epoch derives the very same rows.
+    newSinks = () => {
+      const old = sinks;
+      if (old !== undefined) {
+        for (const [table, rows] of Object.entries(old.written))
+          rowsBefore[table] = (rowsBefore[table] ?? 0) + rows;
+        void old.close().catch(() => undefined);
+      }
+      sinks = new MachineHealthClickHouseSinks(chClient, ch.database, catalogue);
+      return sinks;
+    };
   }
 
   const surrogate = await OnnxSurrogate.load(options.pipeline.modelPath ?? DEFAULT_MODEL);
@@ -200,7 +209,10 @@ export async function startMachineHealthOnKafka(
     epochs: options.epochs,
     graph: (input$, snapshots) => machineHealth(input$, { ...deps, snapshots }),
     route,
-    beforeCommit: sinks === undefined ? undefined : () => throughSinks(sinks),
+    beforeCommit:
+      newSinks === undefined
+        ? undefined
+        : () => throughSinks((newSinks as () => MachineHealthClickHouseSinks)()),
     onCommitted: options.onCommitted,
     log: options.log,
     guarantee: options.guarantee,
@@ -208,7 +220,12 @@ export async function startMachineHealthOnKafka(
   return {
     job,
     catalogue,
-    rowsWritten: () => ({ ...(sinks?.written ?? {}) }),
+    rowsWritten: () => {
+      const total: Record<string, number> = { ...rowsBefore };
+      for (const [table, rows] of Object.entries(sinks?.written ?? {}))
+        total[table] = (total[table] ?? 0) + rows;
+      return total;
+    },
     commandsRejected: () => [...rejected],
     async close() {
       await sinks?.close().catch(() => undefined);

@@ -92,7 +92,7 @@ function inProcessOptions(
       deadLetter: deadLetterTopic,
       partitions: PARTITIONS,
     },
-    clickhouse: { url: STACK.clickhouseUrl, database: names.database },
+    clickhouse: { url: STACK.clickhouseUrl, database: names.database, username: 'default' },
     epochs,
     pipeline: { assets: ASSETS, tickMs: TICK_MS, outOfOrdernessMs: OUT_OF_ORDERNESS_MS },
     sessionTimeoutMs: 6_000,
