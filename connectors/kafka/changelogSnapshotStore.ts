@@ -196,6 +196,23 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
     this.saved.set(operatorId, next);
   }
 
+  /**
+   * Per operator, the keys and the bytes of state as last saved (what the
+   * changelog holds for this instance): for the state size metrics.
+   *
+   * @example
+   * store.savedStats(); // [{ operatorId: 'twin', keys: 100, bytes: 61_200 }, …]
+   */
+  savedStats(): { operatorId: string; keys: number; bytes: number }[] {
+    const out: { operatorId: string; keys: number; bytes: number }[] = [];
+    for (const [operatorId, keys] of this.saved) {
+      let bytes = 0;
+      for (const text of keys.values()) bytes += text.length;
+      out.push({ operatorId, keys: keys.size, bytes });
+    }
+    return out;
+  }
+
   /** One key's changelog message, on its input's partition in partitioned mode. */
   private message(
     operatorId: string,
@@ -278,6 +295,21 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
     if (options.partitions !== undefined) {
       const owned = new Set(options.partitions);
       for (const p of [...ends.keys()]) if (!owned.has(p)) ends.delete(p);
+      for (const p of owned) {
+        if (!ends.has(p)) ends.set(p, Number.NaN);
+      }
+    }
+    // A partition whose end is unknown (its leader is moving, e.g. while a broker restarts) must
+    // not pass for an empty one: its keys would silently start from scratch.
+    const unknown = [...ends].filter(([, end]) => !Number.isSafeInteger(end) || end < 0).map(([p]) => p);
+    if (unknown.length > 0) {
+      throw new ChangelogRestoreError(
+        this.topic,
+        `fetching end offsets (unknown for partitions ${unknown.join(', ')})`,
+        {
+          cause: Object.assign(new Error('the broker gave no end offset; try again'), { retriable: true }),
+        },
+      );
     }
     const records = await this.read(kafka, ends);
     let keys = 0;

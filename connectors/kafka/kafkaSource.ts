@@ -77,8 +77,11 @@ export interface KafkaSourceOptions<T> {
    * `sendOffsets`. A rejection is reported as a 'rebalance' failure.
    */
   readonly rebalance?: KafkaSourceRebalanceListener;
-  /** Called with the position of every message dealt with (handed over or dead-lettered). */
-  readonly onPosition?: (position: SourcePosition) => void;
+  /**
+   * Called with the position of every message dealt with: handed over as a
+   * record (`deadLettered` false) or sent to the dead-letter topic (true).
+   */
+  readonly onPosition?: (position: SourcePosition, deadLettered: boolean) => void;
 }
 
 /**
@@ -364,9 +367,9 @@ export class KafkaSource<T> implements AsyncDisposable {
       this.deadLetters++;
     };
 
-    const dealtWith = (id: string, pos: SourcePosition): void => {
+    const dealtWith = (id: string, pos: SourcePosition, deadLettered: boolean): void => {
       this.positions.set(id, pos);
-      this.options.onPosition?.(pos);
+      this.options.onPosition?.(pos, deadLettered);
     };
 
     const handle = async (topic: string, partition: number, message: KafkaMessage): Promise<void> => {
@@ -384,7 +387,7 @@ export class KafkaSource<T> implements AsyncDisposable {
           throw new KafkaSourceError('decode', pos, `topic ${topic}`, { cause: error });
         }
         await sendDeadLetter(message, pos, error, error);
-        dealtWith(clock.id, pos);
+        dealtWith(clock.id, pos, true);
         return;
       }
       let ts: number;
@@ -394,14 +397,14 @@ export class KafkaSource<T> implements AsyncDisposable {
         if (!(error instanceof InvalidEventTimeError)) throw error;
         const failure = { reason: 'invalid-event-time', message: error.message, schemaId };
         await sendDeadLetter(message, pos, failure, error);
-        dealtWith(clock.id, pos);
+        dealtWith(clock.id, pos, true);
         return;
       }
       index++;
       if (stopped) return;
       subscriber.next(record(value, ts, message.key === null ? undefined : message.key.toString(), pos));
       this.records++;
-      dealtWith(clock.id, pos);
+      dealtWith(clock.id, pos, false);
       clocks.onRecord(clock, ts);
     };
 

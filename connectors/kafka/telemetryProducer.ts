@@ -3,15 +3,18 @@ import type { AvroSerde } from '../avro/avroSerde.js';
 
 /**
  * One batch for a topic, as the KafkaJS-compatible producer of
- * @confluentinc/kafka-javascript takes it. The key is the asset id; the
- * timestamp is the reading's event time (epoch ms, as a string).
+ * @confluentinc/kafka-javascript takes it. The key is the asset id. No
+ * record timestamp is set: the broker's default (the time it was produced)
+ * governs retention. The event time is in the Avro payload; a simulated
+ * event time in the past as the record timestamp made Kafka's time-based
+ * retention delete whole produced runs within minutes.
  *
  * @example
- * const record: TelemetryRecord = { topic: 'telemetry', messages: [{ key: 'pump-001', value: bytes, timestamp: '1767600000000' }] };
+ * const record: TelemetryRecord = { topic: 'telemetry', messages: [{ key: 'pump-001', value: bytes }] };
  */
 export interface TelemetryRecord {
   topic: string;
-  messages: { key: string; value: Buffer; timestamp: string }[];
+  messages: { key: string; value: Buffer }[];
 }
 
 /**
@@ -137,7 +140,7 @@ const PACING_SLICE_S = 0.05;
  * Publishes `ticks` steps of `source` to `topic`: each reading Avro-encoded
  * with `serde` (Confluent wire format; the schema registered on first use),
  * keyed by asset id so an asset's readings stay ordered in one partition,
- * timestamped with its event time. Paced to `rate` events/s when given.
+ * timestamped when produced. Paced to `rate` events/s when given.
  * Batches are pipelined (up to `maxInFlight` unacknowledged); with an
  * idempotent producer the order within a partition holds and a retry
  * never duplicates. Resolves once everything sent is acknowledged;
@@ -188,7 +191,7 @@ export async function produceTelemetry(
         await Promise.allSettled(inFlight.map((e) => e.delivery));
         throw new TelemetryProduceError(topic, tick, 'encode', { cause: error });
       }
-      messages.push({ key: reading.assetId, value, timestamp: String(reading.ts) });
+      messages.push({ key: reading.assetId, value });
       if (messages.length >= slice) {
         events += messages.length;
         await dispatch(messages, tick);

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Catalogue } from '../../connectors/catalogue/catalogue.js';
-import { ClickHouseSink } from '../../connectors/clickhouse/clickhouseSink.js';
+import { ClickHouseSink, type ClickHouseSinkMetrics } from '../../connectors/clickhouse/clickhouseSink.js';
 import {
   type AlertRow,
   type CommandRow,
@@ -121,6 +121,17 @@ export class MachineHealthClickHouseSinks implements MachineHealthSinks {
         this.written.alerts++;
         return this.alerts.write(alertRow(out.alert));
     }
+  }
+
+  /** Each table's sink counters (rows, batches, retries, last insert latency). */
+  sinkMetrics(): Record<string, ClickHouseSinkMetrics> {
+    return {
+      [Tables.telemetryEnriched]: { ...this.telemetry.metrics },
+      [Tables.twinState]: { ...this.twinStates.metrics },
+      [Tables.kpiMinute]: { ...this.kpis.metrics },
+      [Tables.commands]: { ...this.commands.metrics },
+      [Tables.alerts]: { ...this.alerts.metrics },
+    };
   }
 
   async flush(epoch: number): Promise<void> {

@@ -132,26 +132,46 @@ export async function runOnKafkaFromConfig(configPath: string): Promise<number> 
   };
   const onCommitted = (_epoch: number, outputs: readonly MachineHealthOutput[]): void => {
     for (const out of outputs) {
-      if (out.type === 'command') metrics.commandsTotal.inc({ action: out.command.action });
+      if (out.type === 'command') {
+        metrics.commandsTotal.inc({ action: out.command.action });
+        metrics.recordsOutTotal.inc({ topic: config.topics.commands });
+      } else if (out.type === 'kpi') metrics.windowFiringsTotal.inc({ operator: 'kpi-minute' });
       else if (out.type === 'enriched') {
-        metrics.recordsOutTotal.inc({ topic: 'telemetry_enriched' });
         metrics.scoringTotal.inc({ model: scoringModelOf(out.reading.risk.model) });
       }
     }
   };
-  const options = machineHealthOptionsOf(config, { log, onCommitted });
+  const options = {
+    ...machineHealthOptionsOf(config, { log, onCommitted }),
+    onScored: (seconds: number) => metrics.scoringSeconds.observe(seconds),
+    onLateReading: () => metrics.lateRecordsDroppedTotal.inc({ operator: 'kpi-minute' }),
+  };
   const running = await startMachineHealthOnKafka(options);
   const { job } = running;
   const rowsSeen: Record<string, number> = {};
   let rejectedSeen = 0;
+  const sinkSeen = new Map<string, { batches: number; retries: number }>();
   const stopSampler = startMetricsSampler({
     stats: () => job.inputStats(),
+    state: () => job.stateStats(),
     metrics,
     kafka: options.kafka,
+    deadLetterTopic: config.topics.deadLetter,
     alsoSample: () => {
       const rejected = running.commandsRejected();
       for (const r of rejected.slice(rejectedSeen)) logger.warn(r, 'command refused by the sink bounds');
       rejectedSeen = rejected.length;
+      for (const [table, m] of Object.entries(running.clickhouseMetrics())) {
+        const seen = sinkSeen.get(table);
+        // The counters restart with every operator graph's fresh sinks.
+        const restarted = seen === undefined || m.batchesWritten < seen.batches || m.retries < seen.retries;
+        const retries = restarted ? m.retries : m.retries - seen.retries;
+        if (retries > 0) metrics.clickhouseRetriesTotal.inc({ table }, retries);
+        if (m.batchesWritten > 0 && (restarted || m.batchesWritten > seen.batches)) {
+          metrics.clickhouseSinkSeconds.observe({ table }, m.lastLatencyMs / 1000);
+        }
+        sinkSeen.set(table, { batches: m.batchesWritten, retries: m.retries });
+      }
       for (const [table, rows] of Object.entries(running.rowsWritten())) {
         const delta = rows - (rowsSeen[table] ?? 0);
         if (delta > 0) metrics.clickhouseRowsTotal.inc({ table }, delta);

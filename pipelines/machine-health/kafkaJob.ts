@@ -6,6 +6,7 @@ import { commandSchema, telemetrySchema } from '../../connectors/avro/contractSc
 import type { Catalogue } from '../../connectors/catalogue/catalogue.js';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
+import type { ClickHouseSinkMetrics } from '../../connectors/clickhouse/clickhouseSink.js';
 import { migrate } from '../../connectors/clickhouse/migrations.js';
 import { type CommandGuardBounds, commandGuard } from '../../connectors/kafka/commandGuard.js';
 import { commandSigner } from '../../connectors/kafka/commandSigning.js';
@@ -16,6 +17,7 @@ import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
 import type { Command, Telemetry } from '../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../operators/control/policy.js';
 import type { StreamRecord } from '../../operators/core/element.js';
+import type { RiskModel } from '../../operators/scoring/riskModel.js';
 import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
 import { type ClickHouseConnection, openClickHouse } from '../../runtime/cli/clickhouseConnection.js';
 import { ExactlyOnceJob, type JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
@@ -80,6 +82,10 @@ export interface MachineHealthKafkaOptions {
   /** See ExactlyOnceJobOptions.guarantee (at-least-once exists for comparison). */
   readonly guarantee?: 'exactly-once' | 'at-least-once';
   readonly log?: (event: JobEvent) => void;
+  /** Each reading too late for its KPI window (metrics). */
+  readonly onLateReading?: () => void;
+  /** Each risk-model call: its duration and how many readings it scored (metrics). */
+  readonly onScored?: (seconds: number, readings: number) => void;
   /** The outputs of every committed epoch (tests, metrics). */
   readonly onCommitted?: (epoch: number, outputs: readonly MachineHealthOutput[]) => void;
 }
@@ -96,6 +102,8 @@ export interface MachineHealthKafkaOptions {
 export interface MachineHealthOnKafka {
   readonly job: ExactlyOnceJob<Telemetry, MachineHealthOutput>;
   readonly catalogue: Catalogue;
+  /** The current ClickHouse sinks' counters per table (they restart from zero with every operator graph). */
+  clickhouseMetrics(): Readonly<Record<string, ClickHouseSinkMetrics>>;
   /** Commands the sink's bounds refused so far, with the reason. */
   commandsRejected(): readonly { readonly commandId: string; readonly reason: string }[];
   /** Rows handed to ClickHouse so far, per table (empty without ClickHouse). */
@@ -170,12 +178,26 @@ export async function startMachineHealthOnKafka(
   }
 
   const surrogate = await OnnxSurrogate.load(options.pipeline.modelPath ?? DEFAULT_MODEL);
-  const riskModel = machineHealthRiskModel(surrogate);
+  const hybrid = machineHealthRiskModel(surrogate);
+  const onScored = options.onScored;
+  const riskModel: RiskModel =
+    onScored === undefined
+      ? hybrid
+      : {
+          name: hybrid.name,
+          assess: async (items) => {
+            const started = performance.now();
+            const out = await hybrid.assess(items);
+            onScored((performance.now() - started) / 1000, items.length);
+            return out;
+          },
+        };
   const deps = {
     catalogue,
     riskModel,
     policy: defaultPolicyConfig,
     outcomeTimeoutMs: options.pipeline.outcomeTimeoutMs ?? 10 * tickMs,
+    onLateReading: options.onLateReading,
   };
   const sign = commandSigner(options.commands?.signing);
   const guard = options.commands?.bounds === undefined ? undefined : commandGuard(options.commands.bounds);
@@ -227,6 +249,7 @@ export async function startMachineHealthOnKafka(
       return total;
     },
     commandsRejected: () => [...rejected],
+    clickhouseMetrics: () => sinks?.sinkMetrics() ?? {},
     async close() {
       await sinks?.close().catch(() => undefined);
       await surrogate.close();

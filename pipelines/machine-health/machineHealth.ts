@@ -49,6 +49,8 @@ export interface MachineHealthDeps {
   readonly scoringBatch?: number;
   /** Saves operator state at barriers and restores it on start. */
   readonly snapshots?: SnapshotStore;
+  /** Called for each reading too late for its KPI window (dropped there; metrics). */
+  readonly onLateReading?: (reading: ScoredReading) => void;
 }
 
 const NO_ESTIMATE_NOTE = 'no usable features (sensor drop-out before a first estimate)';
@@ -133,6 +135,7 @@ export function machineHealth(
       windowAggregate(tumbling(deps.kpiWindowMs ?? 60_000), kpiAggregator(specOf), {
         id: 'kpi-minute',
         snapshots,
+        lateOutput: { next: (r) => deps.onLateReading?.(r.value) },
       }),
       mapRecords(
         (w): MachineHealthOutput => ({

@@ -15,6 +15,7 @@ Usage: twinflow <command> [options]
 Commands:
   run <pipeline>       run a pipeline: machine-health, windowed-demo
   produce              publish simulated telemetry (Avro, schema registry) to Kafka
+  replay               what-if: re-run machine-health from offsets or a time into a scratch database
   migrate              apply the pending ClickHouse migrations (schemas/clickhouse)
   sql "<statement>"    run one SQL statement against ClickHouse and print the result as a table, JSON or CSV
   config check <file>  validate job config files and print the effective config (secrets redacted)
@@ -32,7 +33,7 @@ Options:
 `;
 
 /** Commands with a --help of their own. */
-const HELP_OF_COMMAND = new Set(['produce', 'migrate', 'sql', 'config', 'stack', 'clickhouse']);
+const HELP_OF_COMMAND = new Set(['produce', 'replay', 'migrate', 'sql', 'config', 'stack', 'clickhouse']);
 
 /** Pipelines `run` knows, loaded on demand so the CLI does not depend on every pipeline. */
 const PIPELINES: Record<string, () => Promise<{ runFromCli(args: string[]): Promise<number> }>> = {
@@ -80,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
   // Loaded lazily: it pulls in @confluentinc/kafka-javascript, an optional dependency.
   if (command === 'produce')
     return (await import('../../pipelines/machine-health/produce.js')).runProduceFromCli(rest);
+  if (command === 'replay')
+    return (await import('../../pipelines/machine-health/replay.js')).runReplayFromCli(rest);
   if (command === 'demo') return (await PIPELINES['windowed-demo']()).runFromCli(rest);
   throw new UsageError(`unknown command "${command}"`);
 }

@@ -261,6 +261,11 @@ export class ExactlyOnceJob<T, O> {
     };
   }
 
+  /** Per operator, keys and bytes of state as last saved by the running graph (empty before its first epoch). */
+  stateStats(): { operatorId: string; keys: number; bytes: number }[] {
+    return this.generation?.store.savedStats() ?? [];
+  }
+
   /** The last state restore (what /metrics exports as restore time). */
   get restoreStats(): ChangelogRestoreStats | undefined {
     return this.lastRestore;
@@ -351,10 +356,12 @@ export class ExactlyOnceJob<T, O> {
       groupInstanceId: this.options.instanceId,
       sessionTimeoutMs: sourceOptions.sessionTimeoutMs,
       pressure: () => this.pressure(),
-      onPosition: (pos) => {
-        // Dead-lettered messages count too: their offsets are committed with the epoch.
-        if (this.generation === undefined) return;
+      onPosition: (pos, deadLettered) => {
+        // Dead-lettered messages count too: their offsets are committed with an epoch, which
+        // they open like records do (trailing poison would otherwise never be committed).
+        if (this.generation === undefined || !deadLettered) return;
         this.positions.record(pos);
+        if (this.trigger.onRecord()) void this.closeEpoch().catch(() => undefined);
       },
       rebalance: {
         assigned: (partitions, consumer) => this.assigned(partitions, consumer, epochProducer),

@@ -7,15 +7,19 @@ import type { JobMetrics } from './metrics.js';
  * Options of a metrics sampler.
  *
  * @example
- * const options: MetricsSamplerOptions = { stats: () => job.inputStats(), metrics, kafka: { brokers } };
+ * const options: MetricsSamplerOptions = { stats: () => job.inputStats(), metrics, kafka: { brokers }, deadLetterTopic: 'telemetry-dlq' };
  */
 export interface MetricsSamplerOptions {
   readonly stats: () => JobInputStats;
   readonly metrics: JobMetrics;
   /** For the partitions' end offsets (consumer lag). */
   readonly kafka: KafkaClientOptions;
+  /** The dead-letter topic (the label of dead_letters_total). */
+  readonly deadLetterTopic: string;
   /** Default 5 000 ms. */
   readonly intervalMs?: number;
+  /** Per operator, keys and bytes of state (state_keys, state_bytes). */
+  readonly state?: () => readonly { operatorId: string; keys: number; bytes: number }[];
   /** Called at every sample too, for the pipeline's own gauges (rows written, …). */
   readonly alsoSample?: () => void;
 }
@@ -28,7 +32,7 @@ export interface MetricsSamplerOptions {
  * (newest event time − the slowest partition's watermark).
  *
  * @example
- * const stop = startMetricsSampler({ stats: () => job.inputStats(), metrics, kafka: options.kafka });
+ * const stop = startMetricsSampler({ stats: () => job.inputStats(), metrics, kafka: options.kafka, deadLetterTopic: 'telemetry-dlq' });
  * // on shutdown
  * await stop();
  */
@@ -57,11 +61,15 @@ export function startMetricsSampler(options: MetricsSamplerOptions): () => Promi
         byTopic.set(p.topic, list);
       }
       const dlqDelta = stats.deadLetters >= deadLetters ? stats.deadLetters - deadLetters : stats.deadLetters;
-      if (dlqDelta > 0) metrics.deadLettersTotal.inc({ topic: 'input' }, dlqDelta);
+      if (dlqDelta > 0) metrics.deadLettersTotal.inc({ topic: options.deadLetterTopic }, dlqDelta);
       deadLetters = stats.deadLetters;
       const slowest = Math.min(...stats.watermarks.map((w) => w.watermark));
       if (Number.isFinite(slowest) && Number.isFinite(stats.maxEventTs)) {
         metrics.watermarkLagSeconds.set(Math.max(0, stats.maxEventTs - slowest) / 1000);
+      }
+      for (const { operatorId, keys, bytes } of options.state?.() ?? []) {
+        metrics.stateKeys.set({ operator: operatorId }, keys);
+        metrics.stateBytes.set({ operator: operatorId }, bytes);
       }
       options.alsoSample?.();
       if (byTopic.size > 0) {

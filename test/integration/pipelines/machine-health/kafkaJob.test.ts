@@ -69,8 +69,20 @@ function runNames(name: string) {
     groupId: `it-mh-${name}-${run}`,
     commands: `it-mh-commands-${name}-${run}`,
     changelog: `it-mh-state-${name}-${run}`,
-    database: `it_mh_${name}_${run.replace(/-/g, '_')}`,
+    database: `it_mh_${name.replace(/-/g, '_')}_${run.replace(/-/g, '_')}`,
   };
+}
+
+const attempts = new Map<string, number>();
+
+/**
+ * A run name of its own for each attempt of a test: a retried test must not
+ * find the group, topics and database of the failed attempt.
+ */
+function attempt(name: string): string {
+  const n = (attempts.get(name) ?? 0) + 1;
+  attempts.set(name, n);
+  return n === 1 ? name : `${name}-${n}`;
 }
 
 function inProcessOptions(
@@ -306,11 +318,14 @@ describe('machine-health on Kafka, exactly-once', () => {
     uninterrupted = result;
   }, 180_000);
 
-  it('crash: SIGKILLed at random points three times, restarted, ends with the same commands once, ClickHouse facts and twin state', async () => {
-    const names = runNames('crash');
+  it('crash: SIGKILLed at random points three times, restarted, ends with the same commands once, ClickHouse facts and twin state', {
+    timeout: 300_000,
+  }, async () => {
+    const name = attempt('crash');
+    const names = runNames(name);
     const random = uniformSource(7);
     for (const share of [0.2, 0.45, 0.7]) {
-      const job = startJobProcess(processOverrides('crash', 'crash-0'));
+      const job = startJobProcess(processOverrides(name, 'crash-0'));
       jobs.push(job);
       await waitCommitted(names.groupId, telemetryTopic, Math.floor(inputOffsets * share), {
         alive: job.alive,
@@ -320,31 +335,49 @@ describe('machine-health on Kafka, exactly-once', () => {
       expect(job.alive(), job.output()).toBe(true);
       await stopProcess(job, 'SIGKILL');
     }
-    const last = startJobProcess(processOverrides('crash', 'crash-0'));
+    const last = startJobProcess(processOverrides(name, 'crash-0'));
     jobs.push(last);
     await waitCommitted(names.groupId, telemetryTopic, inputOffsets, { alive: last.alive });
     expect(last.alive(), last.output()).toBe(true);
+    // The restarted job is ready and exports its epochs and restore time.
+    await until(() => last.output().includes('"msg":"serving /metrics'));
+    const serving = last
+      .output()
+      .split('\n')
+      .find((line) => line.includes('"msg":"serving /metrics'));
+    const url = serving === undefined ? undefined : (JSON.parse(serving) as { url: string }).url;
+    expect(url, last.output()).toBeDefined();
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const exported = await (await fetch(`${url}/metrics`)).text();
+    expect(exported).toMatch(/^twinflow_epochs_committed_total [1-9]/m);
+    expect(exported).toMatch(/^twinflow_state_restore_seconds_count [1-9]/m);
+    expect(exported).toMatch(/^twinflow_state_restore_keys [1-9]/m);
     expect(await stopProcess(last, 'SIGTERM'), last.output()).toBe(0);
     expect(last.output()).toContain('stopped cleanly');
     expect(last.output()).toMatch(/state restored in \d+ ms: [1-9]\d* keys/);
-    expectSameAsUninterrupted(await outcome('crash'));
-  }, 300_000);
+    expectSameAsUninterrupted(await outcome(name));
+  });
 
-  it('scale-out on a live stream: a second instance joins, the first leaves, state moves through the changelog', async () => {
-    const names = runNames('scale');
-    const liveTopic = `it-mh-telemetry-live-${run}`;
+  it('scale-out on a live stream: a second instance joins, the first leaves, state moves through the changelog', {
+    timeout: 300_000,
+  }, async () => {
+    const name = attempt('scale');
+    const names = runNames(name);
+    const liveTopic = `it-mh-telemetry-live-${name}-${run}`;
     const overrides = (instanceId: string) => ({
-      ...processOverrides('scale', instanceId),
+      ...processOverrides(name, instanceId),
       TOPICS__TELEMETRY: liveTopic,
       EPOCHS__MAX_RECORDS: 700,
     });
     // The input arrives while the group changes: about 12 s of telemetry at 800 events/s.
     let producing = true;
-    const produced = produceMachineHealthTelemetry({ ...produceConfig, topic: liveTopic, rate: 800 }).finally(
-      () => {
-        producing = false;
-      },
-    );
+    const produced = produceMachineHealthTelemetry({
+      ...produceConfig,
+      topic: liveTopic,
+      rate: 800,
+    }).finally(() => {
+      producing = false;
+    });
     const first = startJobProcess(overrides('scale-1'));
     jobs.push(first);
     await waitCommitted(names.groupId, liveTopic, 1, { alive: first.alive });
@@ -361,12 +394,15 @@ describe('machine-health on Kafka, exactly-once', () => {
     expect(await stopProcess(second, 'SIGTERM'), second.output()).toBe(0);
     // The survivor ends up with every partition, restored with the leaver's state.
     expect(second.output()).toMatch(/"event":"restored","partitions":\[0,1,2,3\],"keys":[1-9]/);
-    expectEqualToReference(await outcome('scale'), await referenceRun(liveTopic, ASSETS));
-  }, 300_000);
+    expectEqualToReference(await outcome(name), await referenceRun(liveTopic, ASSETS));
+  });
 
-  it('faults: broker restart and a ClickHouse outage mid-stream; nothing lost, nothing doubled', async () => {
-    const names = runNames('faults');
-    const overrides = processOverrides('faults', 'faults-0');
+  it('faults: broker restart and a ClickHouse outage mid-stream; nothing lost, nothing doubled', {
+    timeout: 300_000,
+  }, async () => {
+    const name = attempt('faults');
+    const names = runNames(name);
+    const overrides = processOverrides(name, 'faults-0');
     let job = startJobProcess(overrides);
     jobs.push(job);
     const restartIfGone = () => {
@@ -375,7 +411,9 @@ describe('machine-health on Kafka, exactly-once', () => {
         jobs.push(job);
       }
     };
-    await waitCommitted(names.groupId, telemetryTopic, Math.floor(inputOffsets * 0.3), { alive: job.alive });
+    await waitCommitted(names.groupId, telemetryTopic, Math.floor(inputOffsets * 0.3), {
+      alive: job.alive,
+    });
     await restartBroker();
     restartIfGone();
     await waitCommitted(names.groupId, telemetryTopic, Math.floor(inputOffsets * 0.6), {
@@ -398,8 +436,8 @@ describe('machine-health on Kafka, exactly-once', () => {
       },
     });
     expect(await stopProcess(job, 'SIGTERM'), job.output()).toBe(0);
-    expectSameAsUninterrupted(await outcome('faults'));
-  }, 300_000);
+    expectSameAsUninterrupted(await outcome(name));
+  });
 });
 
 async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
