@@ -206,7 +206,7 @@ export class ExactlyOnceJob<T, O> {
   private generation: Generation<T> | undefined;
   private readonly recordsByPartition = new Map<
     string,
-    { topic: string; partition: number; records: number; nextOffset: string }
+    { topic: string; partition: number; records: number; lastOffset: string }
   >();
   private maxEventTs = Number.NEGATIVE_INFINITY;
   /** The partitions this member holds now, by `topic:partition`. */
@@ -254,7 +254,12 @@ export class ExactlyOnceJob<T, O> {
    */
   inputStats(): JobInputStats {
     return {
-      partitions: [...this.recordsByPartition.values()].map((p) => ({ ...p })),
+      partitions: [...this.recordsByPartition.values()].map(({ topic, partition, records, lastOffset }) => ({
+        topic,
+        partition,
+        records,
+        nextOffset: (BigInt(lastOffset) + 1n).toString(),
+      })),
       deadLetters: this.source?.metrics().deadLetters ?? 0,
       maxEventTs: this.maxEventTs,
       watermarks: this.source?.partitionWatermarks() ?? [],
@@ -412,12 +417,12 @@ export class ExactlyOnceJob<T, O> {
         const { topic, partition, offset } = element.pos;
         const id = `${topic}:${partition}`;
         const counted = this.recordsByPartition.get(id);
-        const nextOffset = (BigInt(offset) + 1n).toString();
+        // The offset as it came; the next offset is computed only when metrics ask.
         if (counted === undefined)
-          this.recordsByPartition.set(id, { topic, partition, records: 1, nextOffset });
+          this.recordsByPartition.set(id, { topic, partition, records: 1, lastOffset: offset });
         else {
           counted.records++;
-          counted.nextOffset = nextOffset;
+          counted.lastOffset = offset;
         }
         this.positions.record(element.pos);
         if (element.key !== undefined) this.keyPartitions.set(element.key, element.pos.partition);

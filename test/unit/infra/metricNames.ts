@@ -1,3 +1,10 @@
+import { JobMetrics } from '../../../runtime/observability/metrics.js';
+
+/** What the job registers, read from the job's own metrics: dashboards and rules cannot drift from it. */
+const registered = (await new JobMetrics().registry.getMetricsAsJSON()).filter((m) =>
+  m.name.startsWith('twinflow_'),
+);
+
 /**
  * The Prometheus metrics a twinflow job exports (all prefixed `twinflow_`), as
  * exposed on /metrics: counters with their `_total`, histograms by their base
@@ -7,36 +14,12 @@
  * @example
  * expect(TWINFLOW_METRICS.has('twinflow_consumer_lag')).toBe(true);
  */
-export const TWINFLOW_METRICS: ReadonlySet<string> = new Set([
-  'twinflow_records_in_total',
-  'twinflow_records_out_total',
-  'twinflow_consumer_lag',
-  'twinflow_watermark_lag_seconds',
-  'twinflow_window_firings_total',
-  'twinflow_late_records_dropped_total',
-  'twinflow_state_keys',
-  'twinflow_state_bytes',
-  'twinflow_epoch_commit_seconds',
-  'twinflow_epochs_committed_total',
-  'twinflow_epoch_aborts_total',
-  'twinflow_dead_letters_total',
-  'twinflow_scoring_seconds',
-  'twinflow_scoring_total',
-  'twinflow_clickhouse_sink_seconds',
-  'twinflow_clickhouse_rows_total',
-  'twinflow_clickhouse_retries_total',
-  'twinflow_commands_total',
-  'twinflow_state_restore_seconds',
-  'twinflow_state_restore_keys',
-]);
+export const TWINFLOW_METRICS: ReadonlySet<string> = new Set(registered.map((m) => m.name));
 
 /** The histograms among {@link TWINFLOW_METRICS}: only they have `_bucket`, `_sum` and `_count` series. */
-const HISTOGRAMS: ReadonlySet<string> = new Set([
-  'twinflow_epoch_commit_seconds',
-  'twinflow_scoring_seconds',
-  'twinflow_clickhouse_sink_seconds',
-  'twinflow_state_restore_seconds',
-]);
+const HISTOGRAMS: ReadonlySet<string> = new Set(
+  registered.filter((m) => String(m.type) === 'histogram').map((m) => m.name),
+);
 
 /**
  * The twinflow metric names a PromQL expression reads, with a histogram's

@@ -28,6 +28,7 @@ import {
   clickhouseFacts,
   endOffsetSum,
   type JobProcess,
+  kpiFact,
   OUT_OF_ORDERNESS_MS,
   type Reference,
   readCommands,
@@ -190,8 +191,6 @@ function expectEqualToReference(result: Awaited<ReturnType<typeof outcome>>, exp
     commands,
   );
   expect(result.clickhouse.telemetry).toBe(expected.readings);
-  const kpiFact = (asset: unknown, minute: unknown, oee: unknown, readings: unknown, late: unknown) =>
-    `${asset}@${Number(minute)} oee=${Number(oee).toFixed(6)} readings=${Number(readings)} late=${Boolean(late)}`;
   const kpis = expected.kpis
     .map((k) => kpiFact(k.assetId, k.start, k.kpi.oee ?? 0, k.kpi.readings, k.late))
     .sort();

@@ -172,6 +172,8 @@ export async function clickhouseFacts(database: string): Promise<ClickHouseFacts
 /** The outputs of the embedded reference run over the same telemetry. */
 export interface Reference {
   readonly commands: Command[];
+  /** Alert ids. */
+  readonly alerts: string[];
   readonly kpis: Extract<MachineHealthOutput, { type: 'kpi' }>[];
   readonly readings: number;
   readonly poison: number;
@@ -179,9 +181,8 @@ export interface Reference {
 
 /**
  * The embedded runtime (no Kafka) over exactly the records in the telemetry
- * topic, read back and decoded: ticks in event-time order, the watermark a
- * bounded-out-of-orderness source gives after each tick, and no final
- * watermark (a streaming job never sees its input end).
+ * topic, read back and decoded (poison counted and left out); see
+ * embeddedReference.
  */
 export async function referenceRun(telemetryTopic: string, assets: number): Promise<Reference> {
   const serde = registrySerdes().telemetry;
@@ -195,12 +196,28 @@ export async function referenceRun(telemetryTopic: string, assets: number): Prom
       poison++;
     }
   }
-  readings.sort((a, b) => a.ts - b.ts || (a.assetId < b.assetId ? -1 : a.assetId > b.assetId ? 1 : 0));
-  const base = await loadCatalogue(DEFAULT_CATALOGUE);
-  const catalogue = scaleCatalogue(base, assets);
+  return { ...(await embeddedReference(readings, assets)), poison };
+}
+
+/**
+ * The embedded runtime over `readings`, state starting empty: ticks in
+ * event-time order, the watermark a bounded-out-of-orderness source gives
+ * after each tick, then `closeAt(maxTs)` as a last watermark when given (by
+ * default none: a streaming job never sees its input end).
+ */
+export async function embeddedReference(
+  readings: readonly Telemetry[],
+  assets: number,
+  options: { closeAt?: (maxTs: number) => number } = {},
+): Promise<Omit<Reference, 'poison'>> {
+  const sorted = [...readings].sort(
+    (a, b) => a.ts - b.ts || (a.assetId < b.assetId ? -1 : a.assetId > b.assetId ? 1 : 0),
+  );
+  const catalogue = scaleCatalogue(await loadCatalogue(DEFAULT_CATALOGUE), assets);
   const surrogate = await OnnxSurrogate.load(DEFAULT_MODEL);
   const input = new Subject<StreamElement<Telemetry>>();
   const commands: Command[] = [];
+  const alerts: string[] = [];
   const kpis: Reference['kpis'] = [];
   const done = new Promise<void>((resolveDone, reject) => {
     machineHealth(input, {
@@ -212,27 +229,43 @@ export async function referenceRun(telemetryTopic: string, assets: number): Prom
       next: (e) => {
         if (e.kind !== 'record') return;
         if (e.value.type === 'command') commands.push(e.value.command);
+        else if (e.value.type === 'alert') alerts.push(e.value.alert.alertId);
         else if (e.value.type === 'kpi') kpis.push(e.value);
       },
       error: reject,
       complete: resolveDone,
     });
   });
-  let maxTs = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < readings.length; i++) {
-    const r = readings[i]!;
-    input.next({ kind: 'record', value: r, ts: r.ts, key: r.assetId });
-    maxTs = Math.max(maxTs, r.ts);
-    if (i + 1 === readings.length || readings[i + 1]!.ts !== r.ts) {
-      input.next({ kind: 'watermark', ts: maxTs - OUT_OF_ORDERNESS_MS - 1 });
+  try {
+    let maxTs = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < sorted.length; i++) {
+      const r = sorted[i]!;
+      input.next({ kind: 'record', value: r, ts: r.ts, key: r.assetId });
+      maxTs = Math.max(maxTs, r.ts);
+      if (i + 1 === sorted.length || sorted[i + 1]!.ts !== r.ts) {
+        input.next({ kind: 'watermark', ts: maxTs - OUT_OF_ORDERNESS_MS - 1 });
+      }
     }
+    if (options.closeAt !== undefined) input.next({ kind: 'watermark', ts: options.closeAt(maxTs) });
+    // Everything fired by the last watermark is out once the scoring batches drain.
+    input.next({ kind: 'barrier', epoch: 1 });
+    input.complete();
+    await done;
+  } finally {
+    await surrogate.close();
   }
-  // Everything fired by the last watermark is out once the scoring batches drain.
-  input.next({ kind: 'barrier', epoch: 1 });
-  input.complete();
-  await done;
-  await surrogate.close();
-  return { commands, kpis, readings: readings.length, poison };
+  return { commands, alerts, kpis, readings: sorted.length };
+}
+
+/** A KPI row in one comparable line, from a job output or a ClickHouse row alike. */
+export function kpiFact(
+  asset: unknown,
+  minute: unknown,
+  oee: unknown,
+  readings: unknown,
+  late: unknown,
+): string {
+  return `${asset}@${Number(minute)} oee=${Number(oee).toFixed(6)} readings=${Number(readings)} late=${Boolean(late)}`;
 }
 
 /** The job as `twinflow run machine-health --config`, with its settings as environment overrides. */

@@ -4,21 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AvroDecodeError } from '../../../../connectors/avro/errors.js';
-import { loadCatalogue } from '../../../../connectors/catalogue/loadCatalogue.js';
-import { scaleCatalogue } from '../../../../connectors/catalogue/scaleCatalogue.js';
-import { OnnxSurrogate } from '../../../../connectors/onnx/onnxSurrogate.js';
 import type { Telemetry } from '../../../../operators/control/contracts.js';
-import { defaultPolicyConfig } from '../../../../operators/control/policy.js';
-import type { StreamElement } from '../../../../operators/core/element.js';
-import {
-  DEFAULT_CATALOGUE,
-  DEFAULT_MODEL,
-  machineHealthRiskModel,
-} from '../../../../pipelines/machine-health/embeddedJob.js';
-import { machineHealth } from '../../../../pipelines/machine-health/machineHealth.js';
+import { DEFAULT_CATALOGUE } from '../../../../pipelines/machine-health/embeddedJob.js';
 import {
   type ProduceConfig,
   produceMachineHealthTelemetry,
@@ -32,7 +21,9 @@ import {
   admin,
   type ClickHouseFacts,
   clickhouseFacts,
+  embeddedReference,
   endOffsetSum,
+  kpiFact,
   OUT_OF_ORDERNESS_MS,
   registrySerdes,
   TICK_MS,
@@ -157,70 +148,17 @@ async function replay(argv: string[]): Promise<Replayed> {
 }
 
 /**
- * The embedded runtime over `records` (state starting empty): ticks in
- * event-time order, the watermark a bounded-out-of-orderness source gives
- * after each, then the replay's closing watermark; its facts in the form
- * clickhouseFacts gives them.
+ * The embedded runtime over `records` (state starting empty) closed with the
+ * replay's closing watermark; its facts in the form clickhouseFacts gives them.
  */
 async function reference(records: readonly Telemetry[]): Promise<ClickHouseFacts> {
-  const sorted = [...records].sort(
-    (a, b) => a.ts - b.ts || (a.assetId < b.assetId ? -1 : a.assetId > b.assetId ? 1 : 0),
-  );
-  const catalogue = scaleCatalogue(await loadCatalogue(DEFAULT_CATALOGUE), ASSETS);
-  const surrogate = await OnnxSurrogate.load(DEFAULT_MODEL);
-  const input = new Subject<StreamElement<Telemetry>>();
-  const commands: string[] = [];
-  const alerts: string[] = [];
-  const kpis: string[] = [];
-  let telemetry = 0;
-  const done = new Promise<void>((resolve, reject) => {
-    machineHealth(input, {
-      catalogue,
-      riskModel: machineHealthRiskModel(surrogate),
-      policy: defaultPolicyConfig,
-      outcomeTimeoutMs: 10 * TICK_MS,
-    }).subscribe({
-      next: (e) => {
-        if (e.kind !== 'record') return;
-        const out = e.value;
-        if (out.type === 'enriched') telemetry++;
-        else if (out.type === 'command') commands.push(out.command.commandId);
-        else if (out.type === 'alert') alerts.push(out.alert.alertId);
-        else if (out.type === 'kpi') {
-          kpis.push(kpiFact(out.assetId, out.start, out.kpi.oee ?? 0, out.kpi.readings, out.late));
-        }
-      },
-      error: reject,
-      complete: resolve,
-    });
-  });
-  try {
-    let maxTs = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < sorted.length; i++) {
-      const r = sorted[i]!;
-      input.next({ kind: 'record', value: r, ts: r.ts, key: r.assetId });
-      maxTs = Math.max(maxTs, r.ts);
-      if (i + 1 === sorted.length || sorted[i + 1]!.ts !== r.ts) {
-        input.next({ kind: 'watermark', ts: maxTs - OUT_OF_ORDERNESS_MS - 1 });
-      }
-    }
-    input.next({ kind: 'watermark', ts: closingWatermark(maxTs, 60_000) });
-    input.next({ kind: 'barrier', epoch: 1 });
-    input.complete();
-    await done;
-  } finally {
-    await surrogate.close();
-  }
+  const r = await embeddedReference(records, ASSETS, { closeAt: (maxTs) => closingWatermark(maxTs, 60_000) });
   return {
-    telemetry,
-    kpis: kpis.sort(),
-    commands: [...commands].sort(),
-    alerts: [...alerts].sort(),
+    telemetry: r.readings,
+    kpis: r.kpis.map((k) => kpiFact(k.assetId, k.start, k.kpi.oee ?? 0, k.kpi.readings, k.late)).sort(),
+    commands: r.commands.map((c) => c.commandId).sort(),
+    alerts: [...r.alerts].sort(),
   };
-}
-
-function kpiFact(asset: unknown, minute: unknown, oee: unknown, readings: unknown, late: unknown): string {
-  return `${asset}@${Number(minute)} oee=${Number(oee).toFixed(6)} readings=${Number(readings)} late=${Boolean(late)}`;
 }
 
 /** clickhouseFacts with the KPI rows in kpiFact form and the ids unwrapped, to compare with a reference. */

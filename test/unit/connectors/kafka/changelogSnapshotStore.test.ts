@@ -1,34 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ChangelogMessage,
-  type ChangelogRecord,
   ChangelogSnapshotError,
   KafkaChangelogSnapshotStore,
 } from '../../../../connectors/kafka/changelogSnapshotStore.js';
 import type { OperatorSnapshot } from '../../../../operators/state/snapshots.js';
+import { asRecords, snapshot } from './changelogFixtures.js';
 
 const TOPIC = 'state';
 
 /** The messages as (key, parsed value) pairs, for readable assertions. */
 function decoded(messages: readonly ChangelogMessage[]): [string, unknown][] {
   return messages.map((m) => [m.key.toString(), m.value === null ? null : JSON.parse(m.value.toString())]);
-}
-
-/** What a broker would hand back for the messages, in order. */
-function asRecords(messages: readonly ChangelogMessage[]): ChangelogRecord[] {
-  return messages.map((m) => ({
-    key: m.key.toString(),
-    value: m.value === null ? null : m.value.toString(),
-  }));
-}
-
-function snapshot(
-  operatorId: string,
-  epoch: number,
-  watermark: number | null,
-  keys: [string, unknown][],
-): OperatorSnapshot {
-  return { operatorId, epoch, watermark, keys };
 }
 
 describe('KafkaChangelogSnapshotStore.save / takeMessages', () => {

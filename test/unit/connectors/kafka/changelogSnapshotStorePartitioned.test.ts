@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ChangelogMessage,
-  type ChangelogRecord,
   ChangelogSnapshotError,
   KafkaChangelogSnapshotStore,
 } from '../../../../connectors/kafka/changelogSnapshotStore.js';
-import type { OperatorSnapshot } from '../../../../operators/state/snapshots.js';
+import { asRecords, snapshot } from './changelogFixtures.js';
 
 const TOPIC = 'state';
 
@@ -16,23 +15,6 @@ function decoded(messages: readonly ChangelogMessage[]): [string, number | undef
     m.partition,
     m.value === null ? null : JSON.parse(m.value.toString()),
   ]);
-}
-
-/** What a broker would hand back for the messages, in order. */
-function asRecords(messages: readonly ChangelogMessage[]): ChangelogRecord[] {
-  return messages.map((m) => ({
-    key: m.key.toString(),
-    value: m.value === null ? null : m.value.toString(),
-  }));
-}
-
-function snapshot(
-  operatorId: string,
-  epoch: number,
-  watermark: number | null,
-  keys: [string, unknown][],
-): OperatorSnapshot {
-  return { operatorId, epoch, watermark, keys };
 }
 
 /** A partitionOf over a mutable map, as a job keeps the input partition of each key it has seen. */
