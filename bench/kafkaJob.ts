@@ -8,11 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { AvroSerde } from '../connectors/avro/avroSerde.js';
 import { ConfluentSchemaRegistry } from '../connectors/avro/confluentSchemaRegistry.js';
 import { telemetrySchema } from '../connectors/avro/contractSchemas.js';
 import { KafkaChangelogSnapshotStore } from '../connectors/kafka/changelogSnapshotStore.js';
+import { kafkaJavascript, newKafka } from '../connectors/kafka/kafkaClient.js';
 import { ensureTopics } from '../connectors/kafka/topicAdmin.js';
 import { DEFAULT_CATALOGUE } from '../pipelines/machine-health/embeddedJob.js';
 import {
@@ -67,7 +68,7 @@ export interface KafkaJobFigures {
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 function kafka(): KafkaJS.Kafka {
-  return new KafkaJS.Kafka({ kafkaJS: { brokers: BROKERS, logLevel: KafkaJS.logLevel.NOTHING } });
+  return newKafka({ brokers: BROKERS });
 }
 
 function jobOptions(
@@ -95,8 +96,7 @@ function jobOptions(
 
 async function committedSum(groupId: string, topic: string): Promise<number> {
   // A consumer of the group, not the admin client: see test/integration/.../machineHealthOnKafka.ts.
-  const { default: kafkaJavascript } = await import('@confluentinc/kafka-javascript');
-  const consumer = new kafkaJavascript.KafkaConsumer({
+  const consumer = new (kafkaJavascript().KafkaConsumer)({
     'metadata.broker.list': BROKERS.join(','),
     'group.id': groupId,
     'enable.auto.commit': false,

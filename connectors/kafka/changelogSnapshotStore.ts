@@ -1,7 +1,7 @@
-import kafkaJavascript, { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { OperatorSnapshot, SnapshotStore } from '../../operators/state/snapshots.js';
 import type { SinkMessage } from './epochBuffer.js';
-import { type KafkaClientOptions, kafkaJsConfig, rdkafkaConfig } from './kafkaClientOptions.js';
+import { kafkaJavascript, newKafka } from './kafkaClient.js';
+import { type KafkaClientOptions, rdkafkaConfig } from './kafkaClientOptions.js';
 
 /**
  * Operator state as a keyed changelog on a compacted Kafka topic: per epoch,
@@ -106,9 +106,6 @@ export class ChangelogRestoreError extends Error {
     this.retriable = cause?.retriable === true;
   }
 }
-
-// A CommonJS package whose KafkaConsumer Node's ESM loader cannot see as a named export.
-const { KafkaConsumer } = kafkaJavascript;
 
 interface OperatorState {
   epoch: number;
@@ -387,13 +384,11 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
 
   /** Per partition, the last stable offset (read_committed end): where reading stops. */
   private async endOffsets(kafka: KafkaClientOptions): Promise<Map<number, number>> {
-    const admin = new KafkaJS.Kafka({
-      kafkaJS: { ...kafkaJsConfig(kafka), logLevel: KafkaJS.logLevel.NOTHING },
-    }).admin();
+    const admin = newKafka(kafka).admin();
     try {
       await admin.connect();
       const offsets = await admin.fetchTopicOffsets(this.topic, {
-        isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED,
+        isolationLevel: kafkaJavascript().KafkaJS.IsolationLevel.READ_COMMITTED,
       });
       return new Map(offsets.map((o) => [o.partition, Number(o.offset)]));
     } catch (error) {
@@ -411,7 +406,7 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
         .map(([p]) => p),
     );
     if (open.size === 0) return 0;
-    const consumer = new KafkaConsumer({
+    const consumer = new (kafkaJavascript().KafkaConsumer)({
       ...rdkafkaConfig({ ...kafka, clientId: kafka.clientId ?? 'changelog-restore' }),
       // Assigned partitions, no commits: the group id is only required by the client.
       'group.id': `changelog-restore-${this.topic}`,

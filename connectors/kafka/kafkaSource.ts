@@ -1,4 +1,4 @@
-import { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import { record, type SourcePosition, type StreamElement, watermark } from '../../operators/core/element.js';
 import { eventTimeOf, InvalidEventTimeError } from '../../operators/time/eventTimeOf.js';
@@ -6,7 +6,8 @@ import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.j
 import type { AvroSerde } from '../avro/avroSerde.js';
 import { AvroDecodeError } from '../avro/errors.js';
 import { type DeadLetterFailure, deadLetterHeaders } from './deadLetterHeaders.js';
-import { type KafkaClientOptions, kafkaJsConfig } from './kafkaClientOptions.js';
+import { kafkaJavascript, newKafka } from './kafkaClient.js';
+import type { KafkaClientOptions } from './kafkaClientOptions.js';
 import {
   type PartitionWatermark,
   PartitionWatermarks,
@@ -240,9 +241,7 @@ export class KafkaSource<T> implements AsyncDisposable {
 
   private run(subscriber: Subscriber<StreamElement<T>>): () => void {
     const { kafka: kafkaOptions, groupId, topics, serde, tsOf, deadLetter, pressure } = this.options;
-    const kafka = new KafkaJS.Kafka({
-      kafkaJS: { ...kafkaJsConfig(kafkaOptions), logLevel: KafkaJS.logLevel.NOTHING },
-    });
+    const kafka = newKafka(kafkaOptions);
     const clocks = new PartitionWatermarks(
       this.options.watermarks,
       (ts) => subscriber.next(watermark(ts)),
@@ -277,10 +276,10 @@ export class KafkaSource<T> implements AsyncDisposable {
       if (stopped) return;
       const parts = assignment.map(({ topic, partition }) => ({ topic, partition }));
       try {
-        if (err.code === KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
+        if (err.code === kafkaJavascript().KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS) {
           const floors = await listener?.assigned(parts, consumer);
           clocks.assign(parts, floors ?? []);
-        } else if (err.code === KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) {
+        } else if (err.code === kafkaJavascript().KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) {
           // The listener first: its last epoch still reads these partitions' watermarks.
           await listener?.revoked(parts, consumer);
           clocks.revoke(parts);

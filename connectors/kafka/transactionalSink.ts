@@ -1,4 +1,4 @@
-import { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { StreamElement, StreamRecord } from '../../operators/core/element.js';
 import { type EpochBatch, EpochBuffer, type SinkMessage } from './epochBuffer.js';
@@ -75,13 +75,14 @@ export interface TransactionalSinkOptions<T, C = KafkaJS.Consumer> {
  */
 export type TransactionalSinkStage = 'begin' | 'send' | 'offsets' | 'commit';
 
-/** Client error codes meaning another producer with the same transactionalId took over. */
-const FENCED_CODES: ReadonlySet<number> = new Set([
-  KafkaJS.ErrorCodes.ERR__FENCED,
-  KafkaJS.ErrorCodes.ERR_PRODUCER_FENCED,
-  KafkaJS.ErrorCodes.ERR_INVALID_PRODUCER_EPOCH,
-  KafkaJS.ErrorCodes.ERR_TRANSACTION_COORDINATOR_FENCED,
-]);
+/**
+ * librdkafka's error codes meaning another producer with the same
+ * transactionalId took over (ERR__FENCED, ERR_PRODUCER_FENCED,
+ * ERR_INVALID_PRODUCER_EPOCH, ERR_TRANSACTION_COORDINATOR_FENCED). Numbers
+ * rather than the client's constants, so that recognising a fenced producer
+ * needs no loaded client; a unit test checks them against the client's.
+ */
+export const FENCED_ERROR_CODES: ReadonlySet<number> = new Set([-144, 90, 47, 52]);
 
 /**
  * An epoch's transaction failed and was aborted (nothing of the epoch is
@@ -110,7 +111,7 @@ export class TransactionalSinkError extends Error {
     const text = cause instanceof Error ? cause.message : String(cause);
     super(`transactional sink ${stage} failed for epoch ${epoch} (${subject}): ${text}`, options);
     this.retriable = cause?.retriable === true;
-    this.fenced = typeof cause?.code === 'number' && FENCED_CODES.has(cause.code);
+    this.fenced = typeof cause?.code === 'number' && FENCED_ERROR_CODES.has(cause.code);
   }
 }
 

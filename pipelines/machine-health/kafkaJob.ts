@@ -1,5 +1,4 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { AvroSerde } from '../../connectors/avro/avroSerde.js';
 import { ConfluentSchemaRegistry } from '../../connectors/avro/confluentSchemaRegistry.js';
 import { commandSchema, telemetrySchema } from '../../connectors/avro/contractSchemas.js';
@@ -10,7 +9,8 @@ import type { ClickHouseSinkMetrics } from '../../connectors/clickhouse/clickhou
 import { migrate } from '../../connectors/clickhouse/migrations.js';
 import { type CommandGuardBounds, commandGuard } from '../../connectors/kafka/commandGuard.js';
 import { commandSigner } from '../../connectors/kafka/commandSigning.js';
-import { type KafkaClientOptions, kafkaJsConfig } from '../../connectors/kafka/kafkaClientOptions.js';
+import { newKafka } from '../../connectors/kafka/kafkaClient.js';
+import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptions.js';
 import { changelogTopicSpec, ensureTopics, type TopicSpec } from '../../connectors/kafka/topicAdmin.js';
 import type { SinkMessage } from '../../connectors/kafka/transactionalSink.js';
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
@@ -132,9 +132,7 @@ export async function startMachineHealthOnKafka(
     partitions: topics.partitions,
     replicationFactor: topics.replicationFactor,
   };
-  const admin = new KafkaJS.Kafka({
-    kafkaJS: { ...kafkaJsConfig(options.kafka), logLevel: KafkaJS.logLevel.NOTHING },
-  }).admin();
+  const admin = newKafka(options.kafka).admin();
   await admin.connect();
   try {
     await ensureTopics(admin, [

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { AvroSerde } from '../../connectors/avro/avroSerde.js';
 import { ConfluentSchemaRegistry } from '../../connectors/avro/confluentSchemaRegistry.js';
 import { telemetrySchema } from '../../connectors/avro/contractSchemas.js';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
+import { newKafka } from '../../connectors/kafka/kafkaClient.js';
 import {
   type ProduceProgress,
   type ProduceReport,
@@ -245,14 +245,8 @@ export async function produceMachineHealthTelemetry(
   signal?: AbortSignal,
 ): Promise<ProduceRunReport> {
   const simulator = await machineHealthSimulator(config);
-  const kafka = new KafkaJS.Kafka({
-    // Quiet: librdkafka logs every failed connection attempt; what matters surfaces as an error.
-    kafkaJS: {
-      brokers: [...config.brokers],
-      clientId: 'twinflow-produce',
-      logLevel: KafkaJS.logLevel.NOTHING,
-    },
-  });
+  // Quiet: librdkafka logs every failed connection attempt; what matters surfaces as an error.
+  const kafka = newKafka({ brokers: config.brokers, clientId: 'twinflow-produce' });
   const admin = kafka.admin();
   await admin.connect().catch((error: unknown) => {
     throw new ProduceConnectError(config.brokers, 'admin', { cause: error });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
-import kafkaJavascript, { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Subject, type Subscription } from 'rxjs';
 import { AvroSerde } from '../../connectors/avro/avroSerde.js';
 import { ConfluentSchemaRegistry } from '../../connectors/avro/confluentSchemaRegistry.js';
@@ -10,7 +9,8 @@ import { AvroDecodeError } from '../../connectors/avro/errors.js';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
 import { migrate } from '../../connectors/clickhouse/migrations.js';
-import { kafkaJsConfig, rdkafkaConfig } from '../../connectors/kafka/kafkaClientOptions.js';
+import { kafkaJavascript, newKafka } from '../../connectors/kafka/kafkaClient.js';
+import { rdkafkaConfig } from '../../connectors/kafka/kafkaClientOptions.js';
 import { PartitionWatermarks } from '../../connectors/kafka/partitionWatermarks.js';
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
 import type { Telemetry } from '../../operators/control/contracts.js';
@@ -640,13 +640,11 @@ function replayGraph(deps: MachineHealthDeps, sinks: MachineHealthClickHouseSink
 
 /** Per partition, the first offset in the log and the read_committed end, now. */
 async function partitionMarks(options: MachineHealthReplayOptions): Promise<PartitionMarks[]> {
-  const admin = new KafkaJS.Kafka({
-    kafkaJS: { ...kafkaJsConfig(options.kafka), logLevel: KafkaJS.logLevel.NOTHING },
-  }).admin();
+  const admin = newKafka(options.kafka).admin();
   try {
     await admin.connect();
     const offsets = await admin.fetchTopicOffsets(options.topic, {
-      isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED,
+      isolationLevel: kafkaJavascript().KafkaJS.IsolationLevel.READ_COMMITTED,
     });
     return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), end: Number(o.offset) }));
   } catch (error) {
@@ -666,13 +664,11 @@ async function partitionMarks(options: MachineHealthReplayOptions): Promise<Part
  * answers the end offset where there is none; that reads nothing.
  */
 async function offsetsAtTime(options: MachineHealthReplayOptions, ts: number): Promise<Map<number, number>> {
-  const admin = new KafkaJS.Kafka({
-    kafkaJS: { ...kafkaJsConfig(options.kafka), logLevel: KafkaJS.logLevel.NOTHING },
-  }).admin();
+  const admin = newKafka(options.kafka).admin();
   try {
     await admin.connect();
     const offsets = await admin.fetchTopicOffsetsByTimestamp(options.topic, ts, {
-      isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED,
+      isolationLevel: kafkaJavascript().KafkaJS.IsolationLevel.READ_COMMITTED,
     });
     return new Map(offsets.map((o) => [o.partition, Number(o.offset)]));
   } catch (error) {
@@ -735,7 +731,7 @@ async function readRanges(
     clocks.revoke([{ topic, partition }]);
   };
 
-  const consumer = new kafkaJavascript.KafkaConsumer({
+  const consumer = new (kafkaJavascript().KafkaConsumer)({
     ...rdkafkaConfig(options.kafka),
     // Required by the client; the consumer is assigned its partitions, so it never joins this group.
     'group.id': `replay-${randomUUID()}`,

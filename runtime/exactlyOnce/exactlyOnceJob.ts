@@ -1,11 +1,12 @@
-import { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { identity, type Observable, type OperatorFunction, Subject, type Subscription } from 'rxjs';
 import type { AvroSerde } from '../../connectors/avro/avroSerde.js';
 import {
   type ChangelogRestoreStats,
   KafkaChangelogSnapshotStore,
 } from '../../connectors/kafka/changelogSnapshotStore.js';
-import { type KafkaClientOptions, kafkaJsConfig } from '../../connectors/kafka/kafkaClientOptions.js';
+import { newKafka } from '../../connectors/kafka/kafkaClient.js';
+import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptions.js';
 import { KafkaSource } from '../../connectors/kafka/kafkaSource.js';
 import type { PartitionWatermark, TopicPartitionRef } from '../../connectors/kafka/partitionWatermarks.js';
 import {
@@ -338,9 +339,7 @@ export class ExactlyOnceJob<T, O> {
 
   private async runOnce(): Promise<void> {
     const { kafka: kafkaOptions, source: sourceOptions } = this.options;
-    const kafka = new KafkaJS.Kafka({
-      kafkaJS: { ...kafkaJsConfig(kafkaOptions), logLevel: KafkaJS.logLevel.NOTHING },
-    });
+    const kafka = newKafka(kafkaOptions);
     const exactlyOnce = (this.options.guarantee ?? 'exactly-once') === 'exactly-once';
     const producer = kafka.producer({
       kafkaJS: exactlyOnce

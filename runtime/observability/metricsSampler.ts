@@ -1,5 +1,6 @@
-import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { type KafkaClientOptions, kafkaJsConfig } from '../../connectors/kafka/kafkaClientOptions.js';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { newKafka } from '../../connectors/kafka/kafkaClient.js';
+import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptions.js';
 import type { JobInputStats } from '../exactlyOnce/exactlyOnceJob.js';
 import type { JobMetrics } from './metrics.js';
 
@@ -74,9 +75,7 @@ export function startMetricsSampler(options: MetricsSamplerOptions): () => Promi
       options.alsoSample?.();
       if (byTopic.size > 0) {
         if (admin === undefined) {
-          admin = new KafkaJS.Kafka({
-            kafkaJS: { ...kafkaJsConfig(options.kafka), logLevel: KafkaJS.logLevel.NOTHING },
-          }).admin();
+          admin = newKafka(options.kafka).admin();
           await admin.connect();
         }
         for (const [topic, partitions] of byTopic) {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EpochBuffer, type SinkMessage } from '../../../../connectors/kafka/epochBuffer.js';
 import {
   type EpochTransaction,
+  FENCED_ERROR_CODES,
   type TransactionalProducer,
   TransactionalSinkError,
   transactionalSink,
@@ -242,6 +243,18 @@ describe('transactionalSink', () => {
       expect(producer.calls.at(-1)?.op).toBe(stage === 'begin' ? 'begin' : 'abort');
     },
   );
+
+  it("knows the client's fenced error codes by number", () => {
+    const codes = KafkaJS.ErrorCodes;
+    expect([...FENCED_ERROR_CODES].sort()).toEqual(
+      [
+        codes.ERR__FENCED,
+        codes.ERR_PRODUCER_FENCED,
+        codes.ERR_INVALID_PRODUCER_EPOCH,
+        codes.ERR_TRANSACTION_COORDINATOR_FENCED,
+      ].sort(),
+    );
+  });
 
   it('recognises a fenced producer by the cause code and keeps a failed abort', async () => {
     const producer = new FakeProducer();
