@@ -9,6 +9,8 @@ export type {
 export { barrier, isRecord, record, watermark } from './core/element.js';
 export type { ElementHandlers, Emitter } from './core/elementOperator.js';
 export { elementOperator } from './core/elementOperator.js';
+export type { FieldRange, ValueCheck } from './core/fieldRanges.js';
+export { fieldRanges } from './core/fieldRanges.js';
 export { keyBy } from './core/keyBy.js';
 export type { MapAsyncOptions } from './core/mapAsync.js';
 export { mapAsync } from './core/mapAsync.js';

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ClickHouseSinkError, isRetriableInsertError } from './sinkError.js';
+import {
+  ClickHouseSinkError,
+  describeInsertError,
+  isRetriableInsertError,
+  isRowDataError,
+  type RejectedRow,
+} from './sinkError.js';
 
 /** How a failed batch is retried: `attempts` tries in all, waiting `backoffMs`, doubling up to `maxBackoffMs`. */
 export interface RetryPolicy {
@@ -29,6 +35,13 @@ export interface ClickHouseSinkOptions<Row> {
    * with the same rows is dropped by ClickHouse. Default: the row's JSON.
    */
   readonly idOf?: (row: Row) => string;
+  /**
+   * A row ClickHouse refused for what it holds (a value its column cannot
+   * take): the sink writes the rest of its batch and reports the row here
+   * instead of failing, so one bad value never stops the job. Counted in
+   * `metrics.rejectedRows` either way.
+   */
+  readonly onRejected?: (row: RejectedRow) => void;
 }
 
 /** Counters of a sink, for metrics endpoints. */
@@ -38,6 +51,8 @@ export interface ClickHouseSinkMetrics {
   bytesWritten: number;
   retries: number;
   failedBatches: number;
+  /** Rows ClickHouse refused for what they hold, isolated from their batches (see onRejected). */
+  rejectedRows: number;
   /** Wall time of the last successful insert, retries included. */
   lastLatencyMs: number;
   /** Rows accepted but not yet written. */
@@ -58,8 +73,11 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 5, backoffMs: 100, maxBackoffMs: 
  * `insert_deduplication_token`, so a retry after an ambiguous failure — or a
  * replay of the same rows — is deduplicated by ClickHouse (the table needs
  * `non_replicated_deduplication_window > 0` unless replicated). Transient
- * failures are retried with the same token; a batch that still fails, or
- * fails permanently, fails the sink: later `write`/`flush` calls reject with
+ * failures are retried with the same token. A batch refused for what some
+ * of its rows hold (see isRowDataError) is written without those rows,
+ * which go to `onRejected`: one bad value never stops the job. A batch that
+ * still fails, or fails permanently for another reason (unknown table,
+ * credentials), fails the sink: later `write`/`flush` calls reject with
  * that {@link ClickHouseSinkError}. Batches are written one at a time, in
  * order. Back-pressure: while `maxPendingBatches` sealed batches wait,
  * `write` returns a promise to await instead of buffering without bound.
@@ -77,6 +95,7 @@ export class ClickHouseSink<Row> {
     bytesWritten: 0,
     retries: 0,
     failedBatches: 0,
+    rejectedRows: 0,
     lastLatencyMs: 0,
     bufferedRows: 0,
   };
@@ -89,6 +108,7 @@ export class ClickHouseSink<Row> {
   private readonly maxPendingBatches: number;
   private readonly retry: RetryPolicy;
   private readonly idOf: ((row: Row) => string) | undefined;
+  private readonly onRejected: ((row: RejectedRow) => void) | undefined;
 
   private open: Batch = newBatch();
   private readonly sealed: Batch[] = [];
@@ -111,6 +131,7 @@ export class ClickHouseSink<Row> {
     this.maxPendingBatches = options.maxPendingBatches ?? 2;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.idOf = options.idOf;
+    this.onRejected = options.onRejected;
     if (this.maxRows < 1 || this.maxBytes < 1 || this.retry.attempts < 1) {
       throw new RangeError(
         `ClickHouseSink(${this.table}): maxRows, maxBytes and retry.attempts must be >= 1`,
@@ -187,10 +208,70 @@ export class ClickHouseSink<Row> {
   }
 
   private async send(batch: Batch): Promise<void> {
-    const token = this.tokenOf(batch);
-    // One chunk per batch: writing every row as its own chunk costs more than the join.
-    const body = batch.lines.join('');
     const started = performance.now();
+    const rejectedBefore = this.metrics.rejectedRows;
+    // One chunk per batch: writing every row as its own chunk costs more than the join.
+    let outcome = await this.insert(batch.lines.join(''), this.tokenOf(batch.ids));
+    if (outcome !== undefined && !outcome.retriable && isRowDataError(outcome.error)) {
+      outcome = await this.isolate(batch.lines, batch.ids, outcome.error);
+    }
+    if (outcome !== undefined) {
+      this.metrics.failedBatches++;
+      this.fail(
+        new ClickHouseSinkError(this.table, batch.lines.length, outcome.attempts, outcome.retriable, {
+          cause: outcome.error,
+        }),
+      );
+      return;
+    }
+    this.metrics.lastLatencyMs = performance.now() - started;
+    this.metrics.rowsWritten += batch.lines.length - (this.metrics.rejectedRows - rejectedBefore);
+    this.metrics.bytesWritten += batch.bytes;
+    this.metrics.batchesWritten++;
+    this.metrics.bufferedRows -= batch.lines.length;
+  }
+
+  /**
+   * Writes the rows of a batch that ClickHouse refused for some row's data,
+   * by halves: a half that is accepted is written (with a token of its own
+   * ids, so a replay of the same batch splits and deduplicates the same
+   * way); a single row that is refused is rejected and reported. A failure
+   * of another kind ends the search and fails the sink as before. About
+   * 2·log2(rows) inserts per bad row.
+   */
+  private async isolate(
+    lines: readonly string[],
+    ids: readonly string[],
+    error: unknown,
+  ): Promise<InsertFailure | undefined> {
+    if (lines.length === 1) {
+      this.metrics.rejectedRows++;
+      this.onRejected?.({
+        table: this.table,
+        id: ids[0]!,
+        line: lines[0]!,
+        reason: describeInsertError(error),
+      });
+      return undefined;
+    }
+    const middle = Math.ceil(lines.length / 2);
+    for (const [from, to] of [
+      [0, middle],
+      [middle, lines.length],
+    ] as const) {
+      const partLines = lines.slice(from, to);
+      const partIds = ids.slice(from, to);
+      const outcome = await this.insert(partLines.join(''), this.tokenOf(partIds));
+      if (outcome === undefined) continue;
+      if (outcome.retriable || !isRowDataError(outcome.error)) return outcome;
+      const deeper = await this.isolate(partLines, partIds, outcome.error);
+      if (deeper !== undefined) return deeper;
+    }
+    return undefined;
+  }
+
+  /** Inserts one body, retrying transient failures with the same token; undefined when it was written. */
+  private async insert(body: string, token: string): Promise<InsertFailure | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
         // exec with a byte stream: the rows were serialised once, in write(), and are sent as they are.
@@ -204,16 +285,10 @@ export class ClickHouseSink<Row> {
           result.stream.once('end', resolve);
           result.stream.once('error', reject);
         });
-        break;
-      } catch (err) {
-        const retriable = isRetriableInsertError(err);
-        if (!retriable || attempt >= this.retry.attempts) {
-          this.metrics.failedBatches++;
-          this.fail(
-            new ClickHouseSinkError(this.table, batch.lines.length, attempt, retriable, { cause: err }),
-          );
-          return;
-        }
+        return undefined;
+      } catch (error) {
+        const retriable = isRetriableInsertError(error);
+        if (!retriable || attempt >= this.retry.attempts) return { error, attempts: attempt, retriable };
         this.metrics.retries++;
         const wait = Math.min(
           this.retry.backoffMs * 2 ** (attempt - 1),
@@ -222,17 +297,12 @@ export class ClickHouseSink<Row> {
         await new Promise((r) => setTimeout(r, wait));
       }
     }
-    this.metrics.lastLatencyMs = performance.now() - started;
-    this.metrics.rowsWritten += batch.lines.length;
-    this.metrics.bytesWritten += batch.bytes;
-    this.metrics.batchesWritten++;
-    this.metrics.bufferedRows -= batch.lines.length;
   }
 
-  private tokenOf(batch: Batch): string {
+  private tokenOf(ids: readonly string[]): string {
     const hash = createHash('sha256');
-    for (const id of batch.ids) hash.update(id).update('\n');
-    return `${this.table}:${batch.ids.length}:${hash.digest('hex').slice(0, 32)}`;
+    for (const id of ids) hash.update(id).update('\n');
+    return `${this.table}:${ids.length}:${hash.digest('hex').slice(0, 32)}`;
   }
 
   private fail(error: ClickHouseSinkError): void {
@@ -244,6 +314,13 @@ export class ClickHouseSink<Row> {
     if (this.sealed.length >= this.maxPendingBatches) return;
     for (const w of this.waiters.splice(0)) w.resolve();
   }
+}
+
+/** Why an insert gave up: the last error, the tries made and whether it was transient. */
+interface InsertFailure {
+  readonly error: unknown;
+  readonly attempts: number;
+  readonly retriable: boolean;
 }
 
 function newBatch(): Batch {

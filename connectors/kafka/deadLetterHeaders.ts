@@ -8,7 +8,7 @@ import type { SourcePosition } from '../../operators/core/element.js';
  * const reason = dlqMessage.headers?.[DEAD_LETTER_HEADERS.error]?.toString(); // 'unknown-schema-id: cannot decode …'
  */
 export const DEAD_LETTER_HEADERS = {
-  /** `<reason>: <message>` of the failure (AvroDecodeError reason, or 'invalid-event-time'). */
+  /** `<reason>: <message>` of the failure (AvroDecodeError reason, 'invalid-value' or 'invalid-event-time'). */
   error: 'x-twinflow-error',
   /** `<topic>/<partition>/<offset>` of the message in its source topic. */
   source: 'x-twinflow-source',

@@ -1,6 +1,7 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import { record, type SourcePosition, type StreamElement, watermark } from '../../operators/core/element.js';
+import type { ValueCheck } from '../../operators/core/fieldRanges.js';
 import { eventTimeOf, InvalidEventTimeError } from '../../operators/time/eventTimeOf.js';
 import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.js';
 import type { AvroSerde } from '../avro/avroSerde.js';
@@ -34,12 +35,18 @@ export interface KafkaSourceOptions<T> {
   readonly serde: AvroSerde<T>;
   /** Event time of a decoded value (epoch ms). */
   readonly tsOf: (value: T) => number;
+  /**
+   * The input contract's check of a decoded value (see ValueCheck): a value
+   * it refuses is dead-lettered with reason 'invalid-value' and its message,
+   * like a message that does not decode, and never reaches the graph.
+   */
+  readonly check?: ValueCheck<T>;
   /** Watermark generator per partition; its `idleTimeoutMs` applies per partition. */
   readonly watermarks: WatermarkStrategy;
   /** Where a group without committed offsets starts: the earliest (true) or the latest offset (default). */
   readonly fromBeginning?: boolean;
   /**
-   * Where poison messages go (undecodable, or without a valid event time):
+   * Where poison messages go (undecodable, refused by `check`, or without a valid event time):
    * the raw message, with headers naming the failure and its source position
    * (see DEAD_LETTER_HEADERS). Without it, a poison message fails the stream.
    */
@@ -240,7 +247,7 @@ export class KafkaSource<T> implements AsyncDisposable {
   }
 
   private run(subscriber: Subscriber<StreamElement<T>>): () => void {
-    const { kafka: kafkaOptions, groupId, topics, serde, tsOf, deadLetter, pressure } = this.options;
+    const { kafka: kafkaOptions, groupId, topics, serde, tsOf, check, deadLetter, pressure } = this.options;
     const kafka = newKafka(kafkaOptions);
     const clocks = new PartitionWatermarks(
       this.options.watermarks,
@@ -386,6 +393,13 @@ export class KafkaSource<T> implements AsyncDisposable {
           throw new KafkaSourceError('decode', pos, `topic ${topic}`, { cause: error });
         }
         await sendDeadLetter(message, pos, error, error);
+        dealtWith(clock.id, pos, true);
+        return;
+      }
+      const refused = check?.(value);
+      if (refused !== undefined) {
+        const failure = { reason: 'invalid-value', message: refused, schemaId };
+        await sendDeadLetter(message, pos, failure, new Error(refused));
         dealtWith(clock.id, pos, true);
         return;
       }

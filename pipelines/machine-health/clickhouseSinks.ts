@@ -12,6 +12,7 @@ import {
   telemetryEnrichedRow,
   twinStateRow,
 } from '../../connectors/clickhouse/rows.js';
+import type { RejectedRow } from '../../connectors/clickhouse/sinkError.js';
 import type { Alert } from '../../operators/control/alert.js';
 import type { TwinState } from '../../operators/control/contracts.js';
 import type { MachineHealthOutput } from './machineHealth.js';
@@ -42,27 +43,47 @@ export class MachineHealthClickHouseSinks implements MachineHealthSinks {
   private readonly placeOf: Map<string, { site: string; line: string }>;
   private epoch = 1;
 
-  constructor(client: ClickHouseClient, database: string, catalogue: Catalogue) {
+  /** `onRejected`: each row ClickHouse refused for what it holds (the rest of its batch is written). */
+  constructor(
+    client: ClickHouseClient,
+    database: string,
+    catalogue: Catalogue,
+    options: { readonly onRejected?: (row: RejectedRow) => void } = {},
+  ) {
     const table = (name: string) => `${database}.${name}`;
+    const onRejected = options.onRejected;
     this.telemetry = new ClickHouseSink({
       client,
+      onRejected,
       table: table(Tables.telemetryEnriched),
       maxRows: 20_000,
       idOf: (r) => r.event_id,
     });
     this.twinStates = new ClickHouseSink({
       client,
+      onRejected,
       table: table(Tables.twinState),
       idOf: (r) => `${r.asset_id}@${r.version}`,
     });
     this.kpis = new ClickHouseSink({
       client,
+      onRejected,
       table: table(Tables.kpiMinute),
       maxRows: 20_000,
       idOf: (r) => `${r.asset_id}@${r.minute}#${r.late_firings}`,
     });
-    this.commands = new ClickHouseSink({ client, table: table(Tables.commands), idOf: (r) => r.command_id });
-    this.alerts = new ClickHouseSink({ client, table: table(Tables.alerts), idOf: (r) => r.alert_id });
+    this.commands = new ClickHouseSink({
+      client,
+      onRejected,
+      table: table(Tables.commands),
+      idOf: (r) => r.command_id,
+    });
+    this.alerts = new ClickHouseSink({
+      client,
+      onRejected,
+      table: table(Tables.alerts),
+      idOf: (r) => r.alert_id,
+    });
     this.placeOf = new Map(catalogue.assets.map((a) => [a.id, { site: a.site, line: a.line }]));
   }
 

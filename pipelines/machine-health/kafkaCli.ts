@@ -1,3 +1,4 @@
+import type { RejectedRow } from '../../connectors/clickhouse/sinkError.js';
 import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptions.js';
 import { type JobConfig, loadJobConfig, redactedConfig } from '../../runtime/config/jobConfig.js';
 import type { JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
@@ -145,6 +146,10 @@ export async function runOnKafkaFromConfig(configPath: string): Promise<number> 
     ...machineHealthOptionsOf(config, { log, onCommitted }),
     onScored: (seconds: number) => metrics.scoringSeconds.observe(seconds),
     onLateReading: () => metrics.lateRecordsDroppedTotal.inc({ operator: 'kpi-minute' }),
+    onRejectedRow: ({ table, id, reason }: RejectedRow) => {
+      metrics.clickhouseRowsRejectedTotal.inc({ table });
+      logger.warn({ table, id, reason }, 'row refused by ClickHouse; the rest of its batch was written');
+    },
   };
   const running = await startMachineHealthOnKafka(options);
   const { job } = running;

@@ -7,6 +7,7 @@ import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
 import type { ClickHouseSinkMetrics } from '../../connectors/clickhouse/clickhouseSink.js';
 import { migrate } from '../../connectors/clickhouse/migrations.js';
+import type { RejectedRow } from '../../connectors/clickhouse/sinkError.js';
 import { type CommandGuardBounds, commandGuard } from '../../connectors/kafka/commandGuard.js';
 import { commandSigner } from '../../connectors/kafka/commandSigning.js';
 import { newKafka } from '../../connectors/kafka/kafkaClient.js';
@@ -16,6 +17,7 @@ import type { SinkMessage } from '../../connectors/kafka/transactionalSink.js';
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
 import type { Command, Telemetry } from '../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../operators/control/policy.js';
+import { telemetryCheck } from '../../operators/control/telemetryCheck.js';
 import type { StreamRecord } from '../../operators/core/element.js';
 import type { RiskModel } from '../../operators/scoring/riskModel.js';
 import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
@@ -86,6 +88,8 @@ export interface MachineHealthKafkaOptions {
   readonly onLateReading?: () => void;
   /** Each risk-model call: its duration and how many readings it scored (metrics). */
   readonly onScored?: (seconds: number, readings: number) => void;
+  /** Each row ClickHouse refused for a value its column cannot take (logs, metrics); the job goes on. */
+  readonly onRejectedRow?: (row: RejectedRow) => void;
   /** The outputs of every committed epoch (tests, metrics). */
   readonly onCommitted?: (epoch: number, outputs: readonly MachineHealthOutput[]) => void;
 }
@@ -170,7 +174,9 @@ export async function startMachineHealthOnKafka(
           rowsBefore[table] = (rowsBefore[table] ?? 0) + rows;
         void old.close().catch(() => undefined);
       }
-      sinks = new MachineHealthClickHouseSinks(chClient, ch.database, catalogue);
+      sinks = new MachineHealthClickHouseSinks(chClient, ch.database, catalogue, {
+        onRejected: options.onRejectedRow,
+      });
       return sinks;
     };
   }
@@ -219,6 +225,7 @@ export async function startMachineHealthOnKafka(
       topics: [topics.telemetry],
       serde: telemetrySerde,
       tsOf: (t) => t.ts,
+      check: telemetryCheck,
       watermarks: boundedOutOfOrderness(options.pipeline.outOfOrdernessMs ?? 5_000, {
         idleTimeoutMs: options.pipeline.idleTimeoutMs ?? 60_000,
       }),

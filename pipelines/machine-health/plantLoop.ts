@@ -4,6 +4,7 @@ import { AvroDecodeError } from '../../connectors/avro/errors.js';
 import type { GroundTruth } from '../../connectors/simulator/groundTruth.js';
 import type { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
 import type { Command, Telemetry } from '../../operators/control/contracts.js';
+import { telemetryCheck } from '../../operators/control/telemetryCheck.js';
 import { mapAsyncBatch, type StreamElement, type StreamRecord } from '../../operators/index.js';
 import { type MachineHealthDeps, type MachineHealthOutput, machineHealth } from './machineHealth.js';
 
@@ -88,7 +89,12 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
         Promise.all(
           bytes.map((b, i) =>
             serde.decode(b, records[i].pos).then(
-              (m) => m.value,
+              (m) => {
+                // The same contract check as the Kafka source: a refused reading is a dead letter.
+                if (telemetryCheck(m.value) === undefined) return m.value;
+                deadLetters++;
+                return undefined;
+              },
               (err: unknown) => {
                 if (err instanceof AvroDecodeError) {
                   deadLetters++;

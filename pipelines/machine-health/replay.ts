@@ -15,6 +15,7 @@ import { PartitionWatermarks } from '../../connectors/kafka/partitionWatermarks.
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
 import type { Telemetry } from '../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../operators/control/policy.js';
+import { telemetryCheck } from '../../operators/control/telemetryCheck.js';
 import { barrier, record, type StreamElement, watermark } from '../../operators/core/element.js';
 import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
 import {
@@ -869,7 +870,7 @@ async function decode(
   if (m.value === null) return undefined;
   try {
     const { value } = await serde.decode(m.value, pos);
-    return Number.isFinite(value.ts) ? value : undefined;
+    return Number.isFinite(value.ts) && telemetryCheck(value) === undefined ? value : undefined;
   } catch (error) {
     if (error instanceof AvroDecodeError) return undefined;
     throw new ReplayError('decode', `${topic}[${m.partition}]@${m.offset}`, { cause: error });

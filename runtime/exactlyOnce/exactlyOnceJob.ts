@@ -16,6 +16,7 @@ import {
   transactionalSink,
 } from '../../connectors/kafka/transactionalSink.js';
 import type { StreamElement, StreamRecord } from '../../operators/core/element.js';
+import type { ValueCheck } from '../../operators/core/fieldRanges.js';
 import type { SnapshotStore } from '../../operators/state/snapshots.js';
 import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.js';
 import { ConsumedPositions } from './consumedPositions.js';
@@ -82,6 +83,8 @@ export interface ExactlyOnceJobOptions<T, O> {
     readonly topics: readonly string[];
     readonly serde: AvroSerde<T>;
     readonly tsOf: (value: T) => number;
+    /** The input contract's check: refused values are dead-lettered (see KafkaSourceOptions.check). */
+    readonly check?: ValueCheck<T>;
     readonly watermarks: WatermarkStrategy;
     readonly deadLetter?: { readonly topic: string };
     /** Where a group without committed offsets starts (default: the earliest offset). */
@@ -354,6 +357,7 @@ export class ExactlyOnceJob<T, O> {
       topics: sourceOptions.topics,
       serde: sourceOptions.serde,
       tsOf: sourceOptions.tsOf,
+      check: sourceOptions.check,
       watermarks: sourceOptions.watermarks,
       deadLetter: sourceOptions.deadLetter,
       fromBeginning: sourceOptions.fromBeginning ?? true,

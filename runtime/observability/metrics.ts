@@ -58,6 +58,7 @@ export class JobMetrics {
   readonly clickhouseSinkSeconds: Histogram<'table'>;
   readonly clickhouseRowsTotal: Counter<'table'>;
   readonly clickhouseRetriesTotal: Counter<'table'>;
+  readonly clickhouseRowsRejectedTotal: Counter<'table'>;
   readonly commandsTotal: Counter<'action'>;
   readonly stateRestoreSeconds: Histogram;
   readonly stateRestoreKeys: Gauge;
@@ -168,6 +169,12 @@ export class JobMetrics {
     this.clickhouseRetriesTotal = new Counter({
       name: 'twinflow_clickhouse_retries_total',
       help: 'ClickHouse inserts retried after a retriable error.',
+      labelNames: ['table'],
+      registers,
+    });
+    this.clickhouseRowsRejectedTotal = new Counter({
+      name: 'twinflow_clickhouse_rows_rejected_total',
+      help: 'Rows ClickHouse refused for a value their column cannot take; the rest of their batch was written.',
       labelNames: ['table'],
       registers,
     });

@@ -5,7 +5,7 @@ import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickh
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClickHouseSink } from '../../../../connectors/clickhouse/clickhouseSink.js';
 import { EmbeddedClickHouse } from '../../../../connectors/clickhouse/embeddedServer.js';
-import { ClickHouseSinkError } from '../../../../connectors/clickhouse/sinkError.js';
+import { ClickHouseSinkError, type RejectedRow } from '../../../../connectors/clickhouse/sinkError.js';
 
 interface Row {
   id: number;
@@ -142,5 +142,49 @@ describe('ClickHouseSink', () => {
     expect((err as Error).message).toContain('UNKNOWN_TABLE');
     expect(sink.metrics).toMatchObject({ retries: 0, failedBatches: 1 });
     expect(() => sink.write(row(2))).toThrow(ClickHouseSinkError);
+  });
+
+  it('writes the rest of a batch when rows hold values their columns cannot take, and reports those rows', async () => {
+    const table = await newTable();
+    const rejected: RejectedRow[] = [];
+    const sink = new ClickHouseSink<{ id: number; s: string }>({
+      client,
+      table,
+      maxRows: 1_000,
+      idOf: (r) => String(r.id),
+      onRejected: (r) => rejected.push(r),
+    });
+    // id is UInt32: a negative id and a text id are refused by ClickHouse itself (CANNOT_PARSE_*).
+    for (let id = 1; id <= 100; id++) sink.write(row(id));
+    sink.write({ id: -7, s: 'negative' });
+    sink.write({ id: 'x' as unknown as number, s: 'text' });
+    for (let id = 101; id <= 150; id++) sink.write(row(id));
+    await sink.flush();
+    expect(await count(table)).toBe(150);
+    expect(rejected.map((r) => r.id)).toEqual(['-7', 'x']);
+    expect(rejected[0]).toMatchObject({ table, line: '{"id":-7,"s":"negative"}\n' });
+    expect(rejected[0]?.reason).toContain('CANNOT_PARSE_NUMBER');
+    expect(sink.metrics).toMatchObject({
+      rowsWritten: 150,
+      rejectedRows: 2,
+      failedBatches: 0,
+      bufferedRows: 0,
+    });
+    // The sink goes on: later rows are written.
+    sink.write(row(151));
+    await sink.close();
+    expect(await count(table)).toBe(151);
+  });
+
+  it('isolates bad rows the same way on a replay, so the written halves deduplicate', async () => {
+    const table = await newTable();
+    const batch = [...Array.from({ length: 20 }, (_, i) => row(i + 1)), { id: -1, s: 'bad' }];
+    for (let run = 0; run < 2; run++) {
+      const sink = new ClickHouseSink<Row>({ client, table, maxRows: 1_000, idOf: (r) => String(r.id) });
+      for (const r of batch) sink.write(r);
+      await sink.close();
+      expect(sink.metrics.rejectedRows).toBe(1);
+    }
+    expect(await count(table)).toBe(20);
   });
 });
