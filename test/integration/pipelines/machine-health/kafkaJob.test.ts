@@ -223,7 +223,11 @@ const produceConfig: ProduceConfig = {
   cataloguePath: DEFAULT_CATALOGUE,
 };
 
-/** One more tick of the same plant, encoded with a v2 schema (an added field), and three poison messages. */
+/**
+ * One more tick of the same plant, encoded with a v2 schema (an added field); three poison
+ * messages; and two well-framed readings a sensor fault made impossible (the auditor's negative
+ * counter with rpm at -Infinity, and a NaN temperature), which once crash-looped the job.
+ */
 async function appendEvolvedTickAndPoison(): Promise<void> {
   const simulator = await machineHealthSimulator(produceConfig);
   for (let i = 0; i < TICKS; i++) simulator.step();
@@ -252,6 +256,17 @@ async function appendEvolvedTickAndPoison(): Promise<void> {
   messages.splice(3, 0, { key: 'asset-poison-1', value: Buffer.from('not avro at all') });
   messages.splice(9, 0, { key: 'asset-poison-2', value: unknownId });
   messages.splice(15, 0, { key: 'asset-poison-3', value: truncated });
+  const v1Serde = new AvroSerde<Telemetry>(registry, telemetrySchema);
+  const faulty = [
+    { ...lastTick[0]!, goodUnits: -4, rpm: Number.NEGATIVE_INFINITY },
+    { ...lastTick[1]!, temperatureC: Number.NaN },
+  ];
+  for (const [i, reading] of faulty.entries()) {
+    messages.splice(20 + 6 * i, 0, {
+      key: reading.assetId,
+      value: await v1Serde.encode(telemetryTopic, reading),
+    });
+  }
   const producer = new KafkaJS.Kafka({
     kafkaJS: { brokers: [STACK.kafkaBroker], logLevel: KafkaJS.logLevel.NOTHING },
   }).producer({ kafkaJS: { idempotent: true, acks: -1 } });
@@ -263,6 +278,12 @@ async function appendEvolvedTickAndPoison(): Promise<void> {
   }
 }
 
+/** The dead-letter reasons of the two impossible readings appendEvolvedTickAndPoison writes. */
+const FAULTY_READINGS = [
+  'invalid-value: rpm is -Infinity, not a finite number',
+  'invalid-value: temperatureC is NaN, not a finite number',
+];
+
 describe('machine-health on Kafka, exactly-once', () => {
   const jobs: JobProcess[] = [];
 
@@ -271,9 +292,9 @@ describe('machine-health on Kafka, exactly-once', () => {
     expect(report.events).toBe(ASSETS * TICKS);
     await appendEvolvedTickAndPoison();
     inputOffsets = await endOffsetSum(telemetryTopic);
-    expect(inputOffsets).toBe(ASSETS * (TICKS + 1) + 3);
+    expect(inputOffsets).toBe(ASSETS * (TICKS + 1) + 3 + FAULTY_READINGS.length);
     reference = await referenceRun(telemetryTopic, ASSETS);
-    expect(reference.poison).toBe(3);
+    expect(reference.poison).toBe(3 + FAULTY_READINGS.length);
   }, 120_000);
 
   afterAll(async () => {
@@ -308,11 +329,16 @@ describe('machine-health on Kafka, exactly-once', () => {
       });
     }
     const deadLetters = await readToEnd([STACK.kafkaBroker], deadLetterTopic);
-    expect(deadLetters).toHaveLength(3);
+    expect(deadLetters).toHaveLength(3 + FAULTY_READINGS.length);
     for (const m of deadLetters) {
       expect(m.headers[DEAD_LETTER_HEADERS.error]).toBeTruthy();
       expect(m.headers[DEAD_LETTER_HEADERS.source]).toMatch(new RegExp(`^${telemetryTopic}/\\d+/\\d+$`));
     }
+    // The readings a sensor fault made impossible are dead-lettered with the field at fault; the job went on.
+    const refused = deadLetters
+      .map((m) => String(m.headers[DEAD_LETTER_HEADERS.error]))
+      .filter((e) => e.startsWith('invalid-value: '));
+    expect(refused.sort()).toEqual([...FAULTY_READINGS].sort());
     expect(events.some((e) => e.event === 'restored')).toBe(true);
     uninterrupted = result;
   }, 180_000);

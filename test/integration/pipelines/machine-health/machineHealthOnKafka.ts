@@ -12,6 +12,7 @@ import { scaleCatalogue } from '../../../../connectors/catalogue/scaleCatalogue.
 import { OnnxSurrogate } from '../../../../connectors/onnx/onnxSurrogate.js';
 import type { Command, Telemetry } from '../../../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../../../operators/control/policy.js';
+import { telemetryCheck } from '../../../../operators/control/telemetryCheck.js';
 import type { StreamElement } from '../../../../operators/core/element.js';
 import {
   DEFAULT_CATALOGUE,
@@ -181,7 +182,7 @@ export interface Reference {
 
 /**
  * The embedded runtime (no Kafka) over exactly the records in the telemetry
- * topic, read back and decoded (poison counted and left out); see
+ * topic, read back and decoded (poison and readings telemetryCheck refuses counted and left out); see
  * embeddedReference.
  */
 export async function referenceRun(telemetryTopic: string, assets: number): Promise<Reference> {
@@ -190,7 +191,10 @@ export async function referenceRun(telemetryTopic: string, assets: number): Prom
   const readings: Telemetry[] = [];
   for (const m of await readToEnd([STACK.kafkaBroker], telemetryTopic)) {
     try {
-      readings.push((await serde.decode(m.value)).value);
+      const reading = (await serde.decode(m.value)).value;
+      // A reading the contract refuses (a sensor fault) is a dead letter for the job too.
+      if (telemetryCheck(reading) === undefined) readings.push(reading);
+      else poison++;
     } catch (error) {
       if (!(error instanceof AvroDecodeError)) throw error;
       poison++;
