@@ -78,10 +78,10 @@ function copyParts(copy: Instruction): { sources: string[]; dest: string } {
 }
 
 describe('infra/docker/Dockerfile', () => {
-  it('is multi-stage on node:20-bookworm-slim', () => {
+  it('is multi-stage on node:24-bookworm-slim', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     const arg = /ARG NODE_IMAGE=(\S+)/.exec(fs.readFileSync(path.join(DOCKER, 'Dockerfile'), 'utf8'));
-    expect(arg?.[1]).toBe('node:20-bookworm-slim');
+    expect(arg?.[1]).toBe('node:24-bookworm-slim');
     for (const s of stages) expect([NODE_IMAGE_ARG, ...byName.keys()], s.name).toContain(s.base);
     expect(final.base).toBe(NODE_IMAGE_ARG);
   });
