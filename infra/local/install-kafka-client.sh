@@ -43,6 +43,14 @@ else
 fi
 
 export CKJS_LINKING=dynamic
+# Build against the headers of the Node.js that will load the module: an npmrc's `nodedir` (these
+# machines set /usr, Debian's Node 20) would otherwise compile it for another ABI. Official Node.js
+# binaries ship their headers beside bin/.
+node_prefix="$(dirname "$(dirname "$(command -v node)")")"
+if [ -f "$node_prefix/include/node/node_version.h" ]; then
+  export npm_config_nodedir="$node_prefix"
+fi
+echo "setup:kafka: building for node $(node --version) (headers: ${npm_config_nodedir:-node-gyp default})"
 for attempt in 1 2 3; do
   echo "setup:kafka: npm ci with CKJS_LINKING=dynamic (attempt $attempt; the librdkafka build takes about a minute)"
   npm ci --no-audit --no-fund || { echo "setup:kafka: npm ci failed" >&2; exit 1; }
