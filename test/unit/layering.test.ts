@@ -41,11 +41,6 @@ const KNOWN_VIOLATIONS: readonly string[] = [
   'runtime/cli/main.ts -> ../../pipelines/windowed-demo/cli.js (runtime/ imports pipelines/)',
 ];
 
-interface Import {
-  readonly file: string;
-  readonly specifier: string;
-}
-
 function sourceFiles(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
     const path = join(folder, entry.name);
@@ -57,7 +52,7 @@ function sourceFiles(folder: string): string[] {
 // Static imports and re-exports (`from '…'`), dynamic imports (`import('…')`) and side-effect imports.
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
 
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   return [...source.matchAll(IMPORT)].map((m) => m[1]!);
 }
 
@@ -67,7 +62,7 @@ function layerOf(path: string): Layer | undefined {
 }
 
 /** Why an import breaks the rule, or undefined. */
-export function violation(fromLayer: Layer, file: string, specifier: string): string | undefined {
+function violation(fromLayer: Layer, file: string, specifier: string): string | undefined {
   if (specifier.startsWith('.')) {
     const target = layerOf(resolve(dirname(file), specifier));
     if (target === undefined) return undefined;
