@@ -11,6 +11,7 @@ import {
   vibrationOf,
   wearRatePerS,
 } from '../../operators/scoring/assetPhysics.js';
+import { hashString, unitHash } from '../../operators/scoring/stableHash.js';
 import type { Catalogue, LoadBounds, SiteSpec } from '../catalogue/catalogue.js';
 import { demandAt, inShift } from './demandProfile.js';
 import {
@@ -31,7 +32,7 @@ import type {
   GroundTruth,
   StateChange,
 } from './groundTruth.js';
-import { hashText, RandomStream, unitHash } from './randomStream.js';
+import { RandomStream } from './randomStream.js';
 
 /**
  * How the simulated plant is built.
@@ -249,7 +250,7 @@ export class PlantSimulator {
       const id = this.specs[i].id;
       if (this.index.has(id)) throw new PlantSimulatorError(`duplicate asset id ${id} in the catalogue`);
       this.index.set(id, i);
-      this.idHash[i] = hashText(id);
+      this.idHash[i] = hashString(id);
       this.profileShiftH[i] = (unitHash(this.seed, this.idHash[i], SALT_PROFILE, 0) - 0.5) * 1.5;
       this.ripplePeriodH[i] = 2 + 4 * unitHash(this.seed, this.idHash[i], SALT_PROFILE, 1);
     }

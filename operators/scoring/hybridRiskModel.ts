@@ -1,6 +1,6 @@
 import type { AssetSpec } from './assetPhysics.js';
 import type { AssetFeatures, RiskAssessment, RiskModel } from './riskModel.js';
-import { hashString } from './seededRandom.js';
+import { hashString, mixHash } from './stableHash.js';
 import {
   describeOutsideEnvelope,
   firstOutsideEnvelope,
@@ -197,18 +197,17 @@ export function hybridRiskModel(options: HybridRiskOptions): HybridRiskModel {
 function crossCheckKey(item: Item): number {
   const f = item.features;
   let h = hashString(item.spec.id);
-  h = mix(h, f.temperatureC);
-  h = mix(h, f.wearEstimate);
-  h = mix(h, f.load);
-  h = mix(h, f.coolingFactor);
+  h = mixFeature(h, f.temperatureC);
+  h = mixFeature(h, f.wearEstimate);
+  h = mixFeature(h, f.load);
+  h = mixFeature(h, f.coolingFactor);
   return h;
 }
 
-function mix(h: number, v: number): number {
-  h ^= Math.round(v * 10_000) | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+/** Murmur3's whole finaliser over the hash xor the feature at 1e-4: its first xor-shift, then mixHash's rounds. */
+function mixFeature(h: number, v: number): number {
+  const x = h ^ (Math.round(v * 10_000) | 0);
+  return mixHash(x, x >>> 16);
 }
 
 function round(v: number): number {

@@ -1,7 +1,8 @@
 import { asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { StreamElement, StreamRecord } from '../core/element.js';
 import { type Emitter, elementOperator } from '../core/elementOperator.js';
-import { type StatefulOptions, snapshotTarget, watermarkFromJson, watermarkToJson } from './snapshots.js';
+import { keyedSnapshots } from './keyedSnapshots.js';
+import type { StatefulOptions } from './snapshots.js';
 import { TimerQueue } from './timerQueue.js';
 
 export type TimeDomain = 'event' | 'processing';
@@ -103,14 +104,11 @@ export function processKeyed<T, S, O>(
   if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0)) {
     throw new RangeError(`processKeyed: stateTtlMs must be a positive number of ms, got ${ttl}`);
   }
-  const target = snapshotTarget('processKeyed', options);
+  const snapshots = keyedSnapshots('processKeyed', options);
   const scheduler = options.scheduler ?? asyncScheduler;
   return elementOperator<T, O>((out) => {
     const op = new KeyedProcessor(fn, ttl, scheduler, out, options.fireTimersInRecordOrder === true);
-    if (target) {
-      const snapshot = target.store.load(target.id);
-      if (snapshot) op.restore(watermarkFromJson(snapshot.watermark), snapshot.keys);
-    }
+    snapshots?.restore(op);
     return {
       record(r) {
         op.onRecord(r);
@@ -121,14 +119,7 @@ export function processKeyed<T, S, O>(
         o.next(w);
       },
       barrier(b, o) {
-        if (target) {
-          target.store.save({
-            operatorId: target.id,
-            epoch: b.epoch,
-            watermark: watermarkToJson(op.watermark),
-            keys: op.snapshotKeys(),
-          });
-        }
+        snapshots?.save(op, b.epoch);
         o.next(b);
       },
       teardown() {

@@ -81,33 +81,3 @@ export class InMemorySnapshotStore implements SnapshotStore {
     return text === undefined ? undefined : (JSON.parse(text) as OperatorSnapshot);
   }
 }
-
-/** Validates the id/store pair once, at construction, and names the operator at fault. */
-export function snapshotTarget(
-  operator: string,
-  options: StatefulOptions | undefined,
-): SnapshotTarget | undefined {
-  const store = options?.snapshots;
-  if (store === undefined) return undefined;
-  const id = options?.id;
-  if (typeof id !== 'string' || id.length === 0) {
-    throw new TypeError(
-      `${operator}: an \`id\` is required when \`snapshots\` is set (state is saved under it)`,
-    );
-  }
-  return { id, store };
-}
-
-export interface SnapshotTarget {
-  readonly id: string;
-  readonly store: SnapshotStore;
-}
-
-export function watermarkToJson(ts: number): number | null {
-  return Number.isFinite(ts) ? ts : ts > 0 ? Number.MAX_VALUE : null;
-}
-
-export function watermarkFromJson(ts: number | null): number {
-  if (ts === null) return Number.NEGATIVE_INFINITY;
-  return ts === Number.MAX_VALUE ? Number.POSITIVE_INFINITY : ts;
-}

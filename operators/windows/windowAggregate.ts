@@ -1,12 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import type { StreamElement, StreamRecord } from '../core/element.js';
 import { type Emitter, elementOperator } from '../core/elementOperator.js';
-import {
-  type StatefulOptions,
-  snapshotTarget,
-  watermarkFromJson,
-  watermarkToJson,
-} from '../state/snapshots.js';
+import { keyedSnapshots } from '../state/keyedSnapshots.js';
+import type { StatefulOptions } from '../state/snapshots.js';
 import { TimerQueue } from '../state/timerQueue.js';
 import type { Aggregator } from './aggregators/aggregator.js';
 import {
@@ -68,17 +64,14 @@ export function windowAggregate<T, A, R>(
       `windowAggregate: allowedLatenessMs must be a non-negative integer, got ${lateness}`,
     );
   }
-  const target = snapshotTarget('windowAggregate', options);
+  const snapshots = keyedSnapshots('windowAggregate', options);
   const lateOutput = options.lateOutput;
   return elementOperator<T, WindowResult<R>>((out) => {
     const windows =
       assigner.kind === 'aligned'
         ? new AlignedWindows(assigner, aggregator, lateness, out)
         : new SessionWindows(assigner, aggregator, lateness, out);
-    if (target) {
-      const snapshot = target.store.load(target.id);
-      if (snapshot) windows.restore(watermarkFromJson(snapshot.watermark), snapshot.keys);
-    }
+    snapshots?.restore(windows);
     return {
       record(r) {
         if (!windows.add(r) && lateOutput) lateOutput.next(r);
@@ -89,14 +82,7 @@ export function windowAggregate<T, A, R>(
         o.next(w);
       },
       barrier(b, o) {
-        if (target) {
-          target.store.save({
-            operatorId: target.id,
-            epoch: b.epoch,
-            watermark: watermarkToJson(windows.watermark),
-            keys: windows.snapshotKeys(),
-          });
-        }
+        snapshots?.save(windows, b.epoch);
         o.next(b);
       },
     };

@@ -12,6 +12,7 @@ import {
 } from '../../connectors/kafka/telemetryProducer.js';
 import { type EnsuredTopics, ensureTopics } from '../../connectors/kafka/topicAdmin.js';
 import { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
+import { UsageError } from '../../runtime/cli/flags.js';
 import { DEFAULT_CATALOGUE, DEFAULT_FAULT_RATES } from './embeddedJob.js';
 
 /** Simulated time of the first reading, as in the embedded run, so both show the same plant. */
@@ -61,13 +62,14 @@ export interface ProduceConfig {
 
 /**
  * A command line `twinflow produce` cannot run; the message names the flag
- * and the value at fault. The CLI prints it with the usage hint.
+ * and the value at fault. A UsageError, so the CLI prints it with the usage
+ * hint and exits 2 like every other command's.
  *
  * @example
  * parseProduceArgs(['--rate', 'fast']); // throws ProduceUsageError: --rate must be a number >= 0, got "fast"
  */
-export class ProduceUsageError extends Error {
-  override readonly name = 'ProduceUsageError';
+export class ProduceUsageError extends UsageError {
+  override readonly name: string = 'ProduceUsageError';
 }
 
 function number(

@@ -4,6 +4,7 @@ import { processIo } from './commandIo.js';
 import { CONFIG_CHECK_USAGE, runConfigCheck } from './configCheck.js';
 import { UsageError } from './flags.js';
 import { runMigrate } from './migrateCommand.js';
+import { reportFailure } from './reportFailure.js';
 import { SERVE_USAGE, serveClickHouse } from './serveClickHouse.js';
 import { runSql } from './sqlCommand.js';
 import { runStack } from './stackCommand.js';
@@ -31,9 +32,6 @@ Options:
   -h, --help           show this help
   -v, --version        show the version
 `;
-
-/** Commands with a --help of their own. */
-const HELP_OF_COMMAND = new Set(['produce', 'replay', 'migrate', 'sql', 'config', 'stack', 'clickhouse']);
 
 /** Pipelines `run` knows, loaded on demand so the CLI does not depend on every pipeline. */
 const PIPELINES: Record<string, () => Promise<{ runFromCli(args: string[]): Promise<number> }>> = {
@@ -92,17 +90,6 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    const usage =
-      err instanceof UsageError ||
-      (err as Error).constructor?.name?.endsWith('UsageError') ||
-      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    // Point at the command's own help when there is one, else at the overview.
-    const command = process.argv[2];
-    const help =
-      command !== undefined && HELP_OF_COMMAND.has(command)
-        ? `twinflow ${command} --help`
-        : 'twinflow --help';
-    process.stderr.write(`twinflow: ${(err as Error).message}${usage ? `\nRun "${help}" for usage.` : ''}\n`);
-    process.exitCode = usage ? 2 : 1;
+    process.exitCode = reportFailure(err, process.argv[2], (text) => process.stderr.write(text));
   },
 );
