@@ -6,8 +6,8 @@ import {
   describeInsertError,
   isRetriableInsertError,
   isRowDataError,
-  type RejectedRow,
 } from './sinkError.js';
+import type { ClickHouseSinkObserver } from './sinkObserver.js';
 
 /** How a failed batch is retried: `attempts` tries in all, waiting `backoffMs`, doubling up to `maxBackoffMs`. */
 export interface RetryPolicy {
@@ -16,7 +16,8 @@ export interface RetryPolicy {
   readonly maxBackoffMs?: number;
 }
 
-export interface ClickHouseSinkOptions<Row> {
+/** `onRejected`, `onWritten`, `onRetry`: see ClickHouseSinkObserver; rejected rows are counted in `metrics.rejectedRows` either way. */
+export interface ClickHouseSinkOptions<Row> extends ClickHouseSinkObserver {
   readonly client: ClickHouseClient;
   /** Target table, `t` or `db.t`. */
   readonly table: string;
@@ -35,13 +36,6 @@ export interface ClickHouseSinkOptions<Row> {
    * with the same rows is dropped by ClickHouse. Default: the row's JSON.
    */
   readonly idOf?: (row: Row) => string;
-  /**
-   * A row ClickHouse refused for what it holds (a value its column cannot
-   * take): the sink writes the rest of its batch and reports the row here
-   * instead of failing, so one bad value never stops the job. Counted in
-   * `metrics.rejectedRows` either way.
-   */
-  readonly onRejected?: (row: RejectedRow) => void;
 }
 
 /** Counters of a sink, for metrics endpoints. */
@@ -108,7 +102,7 @@ export class ClickHouseSink<Row> {
   private readonly maxPendingBatches: number;
   private readonly retry: RetryPolicy;
   private readonly idOf: ((row: Row) => string) | undefined;
-  private readonly onRejected: ((row: RejectedRow) => void) | undefined;
+  private readonly observer: ClickHouseSinkObserver;
 
   private open: Batch = newBatch();
   private readonly sealed: Batch[] = [];
@@ -131,7 +125,11 @@ export class ClickHouseSink<Row> {
     this.maxPendingBatches = options.maxPendingBatches ?? 2;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.idOf = options.idOf;
-    this.onRejected = options.onRejected;
+    this.observer = {
+      onRejected: options.onRejected,
+      onWritten: options.onWritten,
+      onRetry: options.onRetry,
+    };
     if (this.maxRows < 1 || this.maxBytes < 1 || this.retry.attempts < 1) {
       throw new RangeError(
         `ClickHouseSink(${this.table}): maxRows, maxBytes and retry.attempts must be >= 1`,
@@ -224,11 +222,14 @@ export class ClickHouseSink<Row> {
       );
       return;
     }
-    this.metrics.lastLatencyMs = performance.now() - started;
-    this.metrics.rowsWritten += batch.lines.length - (this.metrics.rejectedRows - rejectedBefore);
+    const latencyMs = performance.now() - started;
+    const rows = batch.lines.length - (this.metrics.rejectedRows - rejectedBefore);
+    this.metrics.lastLatencyMs = latencyMs;
+    this.metrics.rowsWritten += rows;
     this.metrics.bytesWritten += batch.bytes;
     this.metrics.batchesWritten++;
     this.metrics.bufferedRows -= batch.lines.length;
+    this.observer.onWritten?.({ table: this.table, rows, bytes: batch.bytes, latencyMs });
   }
 
   /**
@@ -246,7 +247,7 @@ export class ClickHouseSink<Row> {
   ): Promise<InsertFailure | undefined> {
     if (lines.length === 1) {
       this.metrics.rejectedRows++;
-      this.onRejected?.({
+      this.observer.onRejected?.({
         table: this.table,
         id: ids[0]!,
         line: lines[0]!,
@@ -290,6 +291,7 @@ export class ClickHouseSink<Row> {
         const retriable = isRetriableInsertError(error);
         if (!retriable || attempt >= this.retry.attempts) return { error, attempts: attempt, retriable };
         this.metrics.retries++;
+        this.observer.onRetry?.({ table: this.table, attempt });
         const wait = Math.min(
           this.retry.backoffMs * 2 ** (attempt - 1),
           this.retry.maxBackoffMs ?? Number.POSITIVE_INFINITY,

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Catalogue } from '../../connectors/catalogue/catalogue.js';
-import { ClickHouseSink, type ClickHouseSinkMetrics } from '../../connectors/clickhouse/clickhouseSink.js';
+import { ClickHouseSink } from '../../connectors/clickhouse/clickhouseSink.js';
 import {
   type AlertRow,
   type CommandRow,
@@ -12,7 +12,7 @@ import {
   telemetryEnrichedRow,
   twinStateRow,
 } from '../../connectors/clickhouse/rows.js';
-import type { RejectedRow } from '../../connectors/clickhouse/sinkError.js';
+import type { ClickHouseSinkObserver } from '../../connectors/clickhouse/sinkObserver.js';
 import type { Alert } from '../../operators/control/alert.js';
 import type { TwinState } from '../../operators/control/contracts.js';
 import type { MachineHealthOutput } from './machineHealth.js';
@@ -43,44 +43,43 @@ export class MachineHealthClickHouseSinks implements MachineHealthSinks {
   private readonly placeOf: Map<string, { site: string; line: string }>;
   private epoch = 1;
 
-  /** `onRejected`: each row ClickHouse refused for what it holds (the rest of its batch is written). */
+  /** `observer`: every table's batches written, retries and rows ClickHouse refused (the rest of their batch is written). */
   constructor(
     client: ClickHouseClient,
     database: string,
     catalogue: Catalogue,
-    options: { readonly onRejected?: (row: RejectedRow) => void } = {},
+    observer: ClickHouseSinkObserver = {},
   ) {
     const table = (name: string) => `${database}.${name}`;
-    const onRejected = options.onRejected;
     this.telemetry = new ClickHouseSink({
       client,
-      onRejected,
+      ...observer,
       table: table(Tables.telemetryEnriched),
       maxRows: 20_000,
       idOf: (r) => r.event_id,
     });
     this.twinStates = new ClickHouseSink({
       client,
-      onRejected,
+      ...observer,
       table: table(Tables.twinState),
       idOf: (r) => `${r.asset_id}@${r.version}`,
     });
     this.kpis = new ClickHouseSink({
       client,
-      onRejected,
+      ...observer,
       table: table(Tables.kpiMinute),
       maxRows: 20_000,
       idOf: (r) => `${r.asset_id}@${r.minute}#${r.late_firings}`,
     });
     this.commands = new ClickHouseSink({
       client,
-      onRejected,
+      ...observer,
       table: table(Tables.commands),
       idOf: (r) => r.command_id,
     });
     this.alerts = new ClickHouseSink({
       client,
-      onRejected,
+      ...observer,
       table: table(Tables.alerts),
       idOf: (r) => r.alert_id,
     });
@@ -142,17 +141,6 @@ export class MachineHealthClickHouseSinks implements MachineHealthSinks {
         this.written.alerts++;
         return this.alerts.write(alertRow(out.alert));
     }
-  }
-
-  /** Each table's sink counters (rows, batches, retries, last insert latency). */
-  sinkMetrics(): Record<string, ClickHouseSinkMetrics> {
-    return {
-      [Tables.telemetryEnriched]: { ...this.telemetry.metrics },
-      [Tables.twinState]: { ...this.twinStates.metrics },
-      [Tables.kpiMinute]: { ...this.kpis.metrics },
-      [Tables.commands]: { ...this.commands.metrics },
-      [Tables.alerts]: { ...this.alerts.metrics },
-    };
   }
 
   async flush(epoch: number): Promise<void> {

@@ -5,9 +5,8 @@ import { commandSchema, telemetrySchema } from '../../connectors/avro/contractSc
 import type { Catalogue } from '../../connectors/catalogue/catalogue.js';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
-import type { ClickHouseSinkMetrics } from '../../connectors/clickhouse/clickhouseSink.js';
 import { migrate } from '../../connectors/clickhouse/migrations.js';
-import type { RejectedRow } from '../../connectors/clickhouse/sinkError.js';
+import type { ClickHouseSinkObserver } from '../../connectors/clickhouse/sinkObserver.js';
 import { type CommandGuardBounds, commandGuard } from '../../connectors/kafka/commandGuard.js';
 import { commandSigner } from '../../connectors/kafka/commandSigning.js';
 import { newKafka } from '../../connectors/kafka/kafkaClient.js';
@@ -88,8 +87,10 @@ export interface MachineHealthKafkaOptions {
   readonly onLateReading?: () => void;
   /** Each risk-model call: its duration and how many readings it scored (metrics). */
   readonly onScored?: (seconds: number, readings: number) => void;
-  /** Each row ClickHouse refused for a value its column cannot take (logs, metrics); the job goes on. */
-  readonly onRejectedRow?: (row: RejectedRow) => void;
+  /** Batches written, retries, and rows ClickHouse refused for a value its column cannot take (the job goes on). */
+  readonly clickhouseObserver?: ClickHouseSinkObserver;
+  /** Each command the sink's bounds refused, with the reason; it is not written. */
+  readonly onCommandRejected?: (rejected: { readonly commandId: string; readonly reason: string }) => void;
   /** The outputs of every committed epoch (tests, metrics). */
   readonly onCommitted?: (epoch: number, outputs: readonly MachineHealthOutput[]) => void;
 }
@@ -106,12 +107,6 @@ export interface MachineHealthKafkaOptions {
 export interface MachineHealthOnKafka {
   readonly job: ExactlyOnceJob<Telemetry, MachineHealthOutput>;
   readonly catalogue: Catalogue;
-  /** The current ClickHouse sinks' counters per table (they restart from zero with every operator graph). */
-  clickhouseMetrics(): Readonly<Record<string, ClickHouseSinkMetrics>>;
-  /** Commands the sink's bounds refused so far, with the reason. */
-  commandsRejected(): readonly { readonly commandId: string; readonly reason: string }[];
-  /** Rows handed to ClickHouse so far, per table (empty without ClickHouse). */
-  rowsWritten(): Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -157,7 +152,6 @@ export async function startMachineHealthOnKafka(
 
   let client: ClickHouseClient | undefined;
   let sinks: MachineHealthClickHouseSinks | undefined;
-  const rowsBefore: Record<string, number> = {};
   let newSinks: (() => MachineHealthClickHouseSinks) | undefined;
   if (options.clickhouse !== undefined) {
     const ch = options.clickhouse;
@@ -168,15 +162,8 @@ export async function startMachineHealthOnKafka(
     // and the restarted graph must not inherit it. Rows the old sinks still flush on close are
     // harmless: whoever replays that epoch derives the very same rows.
     newSinks = () => {
-      const old = sinks;
-      if (old !== undefined) {
-        for (const [table, rows] of Object.entries(old.written))
-          rowsBefore[table] = (rowsBefore[table] ?? 0) + rows;
-        void old.close().catch(() => undefined);
-      }
-      sinks = new MachineHealthClickHouseSinks(chClient, ch.database, catalogue, {
-        onRejected: options.onRejectedRow,
-      });
+      void sinks?.close().catch(() => undefined);
+      sinks = new MachineHealthClickHouseSinks(chClient, ch.database, catalogue, options.clickhouseObserver);
       return sinks;
     };
   }
@@ -205,13 +192,12 @@ export async function startMachineHealthOnKafka(
   };
   const sign = commandSigner(options.commands?.signing);
   const guard = options.commands?.bounds === undefined ? undefined : commandGuard(options.commands.bounds);
-  const rejected: { commandId: string; reason: string }[] = [];
   const route = (record: StreamRecord<MachineHealthOutput>): readonly SinkMessage[] => {
     if (record.value.type !== 'command') return [];
     const command = record.value.command;
     const verdict = guard?.(command, undefined);
     if (verdict !== undefined && !verdict.ok) {
-      rejected.push({ commandId: command.commandId, reason: verdict.reason });
+      options.onCommandRejected?.({ commandId: command.commandId, reason: verdict.reason });
       return [];
     }
     return [sign(commandMessage(commandSerde, topics.commands, command))];
@@ -247,14 +233,6 @@ export async function startMachineHealthOnKafka(
   return {
     job,
     catalogue,
-    rowsWritten: () => {
-      const total: Record<string, number> = { ...rowsBefore };
-      for (const [table, rows] of Object.entries(sinks?.written ?? {}))
-        total[table] = (total[table] ?? 0) + rows;
-      return total;
-    },
-    commandsRejected: () => [...rejected],
-    clickhouseMetrics: () => sinks?.sinkMetrics() ?? {},
     async close() {
       await sinks?.close().catch(() => undefined);
       await surrogate.close();

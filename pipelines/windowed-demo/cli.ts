@@ -24,7 +24,7 @@ export async function runDemo(
 ): Promise<void> {
   const expected = options.assets * options.minutes * 60;
   log(
-    `twinflow demo: ${options.assets} assets, ${options.minutes} min of event time, one reading per asset per second (${expected.toLocaleString('en')} readings), seed ${options.seed}`,
+    `twinflow windowed-demo: ${options.assets} assets, ${options.minutes} min of event time, one reading per asset per second (${expected.toLocaleString('en')} readings), seed ${options.seed}`,
   );
   let readings = 0;
   let tooLate = 0;
@@ -98,12 +98,12 @@ export async function runDemo(
   }
 }
 
-export const USAGE = `twinflow run windowed-demo [options]   per-asset minute statistics over generated telemetry (alias: twinflow demo)
+export const USAGE = `twinflow run windowed-demo [options]   per-asset minute statistics over generated telemetry
   --assets N    assets to simulate (default 1000)
   --minutes M   minutes of event time (default 120)
   --seed S      random seed (default 42)`;
 
-/** `twinflow run windowed-demo` (or `twinflow demo`). */
+/** `twinflow run windowed-demo`. */
 export async function runFromCli(args: string[], log: (line: string) => void = console.log): Promise<number> {
   const { values } = parseArgs({
     args,

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { JobRegistry } from '../job/jobRegistry.js';
 import { processIo } from './commandIo.js';
 import { CONFIG_CHECK_USAGE, runConfigCheck } from './configCheck.js';
 import { UsageError } from './flags.js';
+import { jobOfCommand, listJobs } from './jobCommands.js';
 import { runMigrate } from './migrateCommand.js';
 import { reportFailure } from './reportFailure.js';
 import { SERVE_USAGE, serveClickHouse } from './serveClickHouse.js';
@@ -14,17 +16,18 @@ const HELP = `twinflow — Flink-style stream processing for industrial digital 
 Usage: twinflow <command> [options]
 
 Commands:
-  run <pipeline>       run a pipeline: machine-health, windowed-demo
-  produce              publish simulated telemetry (Avro, schema registry) to Kafka
-  replay               what-if: re-run machine-health from offsets or a time into a scratch database
+  run <job> [options]  run a job: a name from \`twinflow jobs\`, or a module path (./dist/my-job.js)
+  jobs                 list the jobs package.json declares ("twinflow": { "jobs": … }), yours first
+  produce              publish a job's simulated telemetry (Avro, schema registry) to Kafka  [--job NAME]
+  replay               what-if: re-run a job from offsets or a time into a scratch database   [--job NAME]
   migrate              apply the pending ClickHouse migrations (schemas/clickhouse)
   sql "<statement>"    run one SQL statement against ClickHouse and print the result as a table, JSON or CSV
   config check <file>  validate job config files and print the effective config (secrets redacted)
   stack <action>       start, stop or inspect the local stack: up, down, status, fetch
   clickhouse           serve an embedded ClickHouse data directory on 127.0.0.1
-  demo                 same as: run windowed-demo
 
-  Every command takes --help (twinflow run <pipeline> --help, twinflow sql --help, …).
+  Every command takes --help (twinflow run <job> --help, twinflow sql --help, …).
+  produce and replay use the package's defaultJob unless --job names another.
 
   ${SERVE_USAGE}
 
@@ -32,12 +35,6 @@ Options:
   -h, --help           show this help
   -v, --version        show the version
 `;
-
-/** Pipelines `run` knows, loaded on demand so the CLI does not depend on every pipeline. */
-const PIPELINES: Record<string, () => Promise<{ runFromCli(args: string[]): Promise<number> }>> = {
-  'machine-health': () => import('../../pipelines/machine-health/cli.js'),
-  'windowed-demo': () => import('../../pipelines/windowed-demo/cli.js'),
-};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -52,16 +49,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
+  const jobs = new JobRegistry(process.cwd());
   if (command === 'run') {
     const [name, ...args] = rest;
-    const load = name === undefined ? undefined : PIPELINES[name];
-    if (load === undefined) {
-      throw new UsageError(
-        `run: unknown pipeline "${name ?? ''}"; known: ${Object.keys(PIPELINES).join(', ')}`,
-      );
+    if (name === undefined || name.startsWith('-')) {
+      const known = jobs.entries().map((e) => e.name);
+      throw new UsageError(`run: name the job (known: ${known.join(', ')}) or give its module path`);
     }
-    return (await load()).runFromCli(args);
+    return (await jobs.load(name)).run(args, processIo());
   }
+  if (command === 'jobs') return listJobs(jobs, rest, processIo());
   if (command === 'clickhouse') return serveClickHouse(rest, console.log);
   if (command === 'migrate') return runMigrate(rest, processIo());
   if (command === 'sql') return runSql(rest, processIo());
@@ -76,12 +73,12 @@ async function main(argv: string[]): Promise<number> {
     if (sub !== 'check') throw new UsageError(`config: unknown subcommand "${sub}"; known: check`);
     return runConfigCheck(rest, console.log);
   }
-  // Loaded lazily: it pulls in @confluentinc/kafka-javascript, an optional dependency.
-  if (command === 'produce')
-    return (await import('../../pipelines/machine-health/produce.js')).runProduceFromCli(rest);
-  if (command === 'replay')
-    return (await import('../../pipelines/machine-health/replay.js')).runReplayFromCli(rest);
-  if (command === 'demo') return (await PIPELINES['windowed-demo']()).runFromCli(rest);
+  if (command === 'produce' || command === 'replay') {
+    const { job, args } = await jobOfCommand(jobs, command, rest);
+    const run = job[command];
+    if (run === undefined) throw new UsageError(`${command}: job "${job.name}" has no ${command} command`);
+    return run(args, processIo());
+  }
   throw new UsageError(`unknown command "${command}"`);
 }
 

@@ -394,13 +394,15 @@ describe('machine-health on Kafka, exactly-once', () => {
       TOPICS__TELEMETRY: liveTopic,
       EPOCHS__MAX_RECORDS: 700,
     });
-    // The input arrives while the group changes: about 12 s of telemetry at 800 events/s.
+    // The input arrives while the group changes, at 800 events/s until the first instance has
+    // left (a fixed amount would run out first on a slow machine, and the scale-in would not be live).
     let producing = true;
-    const produced = produceMachineHealthTelemetry({
-      ...produceConfig,
-      topic: liveTopic,
-      rate: 800,
-    }).finally(() => {
+    const stopProducing = new AbortController();
+    const produced = produceMachineHealthTelemetry(
+      { ...produceConfig, topic: liveTopic, rate: 800, ticks: 20 * TICKS },
+      undefined,
+      stopProducing.signal,
+    ).finally(() => {
       producing = false;
     });
     const first = startJobProcess(overrides('scale-1'));
@@ -409,12 +411,17 @@ describe('machine-health on Kafka, exactly-once', () => {
     const second = startJobProcess(overrides('scale-0'));
     jobs.push(second);
     // Scale-out: the newcomer gets partitions, their state restored from the changelog first.
-    await until(() => /"event":"restored","partitions":\[\d/.test(second.output()), 60_000);
-    await until(() => (first.output().match(/"event":"restored"/g) ?? []).length >= 2, 60_000);
+    const outputs = () => `first:\n${first.output()}\nsecond:\n${second.output()}`;
+    await until(() => /"event":"restored","partitions":\[\d/.test(second.output()), 90_000, outputs);
+    await until(() => (first.output().match(/"event":"restored"/g) ?? []).length >= 2, 90_000, outputs);
     // Scale-in while the stream goes on: the first instance leaves (SIGTERM, clean).
     expect(await stopProcess(first, 'SIGTERM'), first.output()).toBe(0);
     expect(producing).toBe(true);
+    // A little more input for the survivor alone, then the end of the stream.
+    await new Promise((r) => setTimeout(r, 2_000));
+    stopProducing.abort();
     const report = await produced;
+    expect(report.events).toBeLessThan(20 * TICKS * ASSETS);
     await waitCommitted(names.groupId, liveTopic, report.events, { alive: second.alive });
     expect(await stopProcess(second, 'SIGTERM'), second.output()).toBe(0);
     // The survivor ends up with every partition, restored with the leaver's state.
@@ -465,10 +472,15 @@ describe('machine-health on Kafka, exactly-once', () => {
   });
 });
 
-async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+/** Waits for `condition`; on a timeout the error carries `context()` (the job processes' output, say). */
+async function until(condition: () => boolean, timeoutMs = 60_000, context?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `condition not met within ${timeoutMs} ms${context === undefined ? '' : `\n${context()}`}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -303,8 +303,10 @@ export function startJobProcess(overrides: Record<string, string | number>): Job
   });
   let running = true;
   const exited = new Promise<number | null>((done) =>
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       running = false;
+      // A process killed by a signal leaves no log line of its own: say which, for the assertion.
+      if (signal !== null) text += `\n[the job process was killed by ${signal}]\n`;
       done(code);
     }),
   );

@@ -68,6 +68,28 @@ describe('ClickHouseSink', () => {
     await sink.close();
   });
 
+  it('reports every batch written and every retry to its observer, with the table', async () => {
+    const table = await newTable();
+    const written: { table: string; rows: number }[] = [];
+    const sink = new ClickHouseSink<Row>({
+      client,
+      table,
+      maxRows: 2,
+      maxDelayMs: 60_000,
+      maxPendingBatches: 10,
+      onWritten: (b) => written.push({ table: b.table, rows: b.rows }),
+    });
+    for (let i = 0; i < 5; i++) await sink.write(row(i));
+    await sink.flush();
+    await sink.close();
+    expect(written).toEqual([
+      { table, rows: 2 },
+      { table, rows: 2 },
+      { table, rows: 1 },
+    ]);
+    expect(await count(table)).toBe(5);
+  });
+
   it('cuts batches by bytes', async () => {
     const table = await newTable();
     const line = `${JSON.stringify(row(0))}\n`.length;
@@ -118,13 +140,18 @@ describe('ClickHouseSink', () => {
       table,
       maxRows: 2,
       retry: { attempts: 50, backoffMs: 10, maxBackoffMs: 50 },
+      onRetry: ({ table: t, attempt }) => retried.push(`${t}#${attempt}`),
     });
+    const retried: string[] = [];
     for (let i = 0; i < 5; i++) sink.write(row(i));
     const flushed = sink.flush();
     await vi.waitFor(() => expect(sink.metrics.retries).toBeGreaterThan(0));
     ch = await EmbeddedClickHouse.start({ dataDir, port });
     await flushed;
     expect(sink.metrics).toMatchObject({ rowsWritten: 5, batchesWritten: 3, failedBatches: 0 });
+    // The observer saw each retry as it happened, attempts counted from 1.
+    expect(retried).toHaveLength(sink.metrics.retries);
+    expect(retried[0]).toBe(`${table}#1`);
     expect(await count(table)).toBe(5);
     await sink.close();
   });

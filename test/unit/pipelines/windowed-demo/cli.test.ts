@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../../../pipelines/windowed-demo/cli.js';
 
-describe('twinflow demo', () => {
+describe('twinflow run windowed-demo', () => {
   it('processes every generated reading and reports windows, late firings and hottest assets', async () => {
     const lines: string[] = [];
     await runDemo({ assets: 20, minutes: 10, seed: 1 }, (l) => lines.push(l));
@@ -19,9 +19,13 @@ describe('twinflow demo', () => {
   });
 
   it('rejects a bad flag with a clear message and exit code 2', () => {
-    const r = spawnSync(process.execPath, ['dist/runtime/cli/main.js', 'demo', '--assets', 'many'], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['dist/runtime/cli/main.js', 'run', 'windowed-demo', '--assets', 'many'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--assets must be a positive integer, got "many"');
   });
