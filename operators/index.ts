@@ -1,3 +1,49 @@
+export type { Alert, AlertKind, AlertSeverity } from './control/alert.js';
+export { alertIdOf } from './control/alert.js';
+export type {
+  Action,
+  Command,
+  CommandSource,
+  ModelUsedSymbol,
+  RunState,
+  Telemetry,
+  TwinMode,
+  TwinState,
+} from './control/contracts.js';
+export { ControlConfigError } from './control/controlConfigError.js';
+export type { ControlBounds, GuardrailContext, GuardrailVerdict } from './control/guardrails.js';
+export { enforceGuardrails, validateBounds } from './control/guardrails.js';
+export type {
+  AnomalyThresholds,
+  Decision,
+  DesiredState,
+  FailSafeConfig,
+  PolicyConfig,
+  PolicyInput,
+  PolicyMemory,
+  SilenceInput,
+} from './control/policy.js';
+export {
+  commandIdOf,
+  decide,
+  decideOnSilence,
+  defaultPolicyConfig,
+  initialPolicyMemory,
+  isAnomalyActive,
+  isModelFailure,
+  nextPolicyMemory,
+  validatePolicyConfig,
+} from './control/policy.js';
+export type { ScoredReading } from './control/scoredReading.js';
+export { TELEMETRY_RANGES, telemetryCheck } from './control/telemetryCheck.js';
+export type {
+  AlertEpisodes,
+  PendingCommand,
+  TwinControllerDeps,
+  TwinControllerState,
+  TwinOutput,
+} from './control/twinController.js';
+export { twinController } from './control/twinController.js';
 export type {
   Barrier,
   EventTime,
@@ -18,6 +64,43 @@ export type { MapAsyncBatchOptions } from './core/mapAsyncBatch.js';
 export { MapAsyncError, mapAsyncBatch } from './core/mapAsyncBatch.js';
 export { mapRecords } from './core/mapRecords.js';
 export { values } from './core/values.js';
+export type { KpiAccumulator, KpiMinute } from './kpi/kpiAggregator.js';
+export { kpiAggregator, kpiOf } from './kpi/kpiAggregator.js';
+export type { LineKpi, LineRollupAccumulator } from './kpi/lineRollup.js';
+export { lineRollup, rollupLine } from './kpi/lineRollup.js';
+export type { Detection, FaultDetection, InjectedFault, MttdOptions, MttdReport } from './kpi/mttd.js';
+export { MttdInputError, timeToDetect } from './kpi/mttd.js';
+export type {
+  AnomalyDetectorOptions,
+  AnomalySignal,
+  AnomalyState,
+  SignalAnomalyState,
+} from './scoring/anomalyDetector.js';
+export { ANOMALY_SIGNALS, detectAnomaly, initialAnomalyState } from './scoring/anomalyDetector.js';
+export type { AssetCondition, AssetSpec, FailureCause } from './scoring/assetPhysics.js';
+export type { CusumOptions, CusumState } from './scoring/cusum.js';
+export { cusumInit, cusumUpdate } from './scoring/cusum.js';
+export type { EwmaZOptions, EwmaZState } from './scoring/ewmaZScore.js';
+export { ewmaZInit, ewmaZUpdate } from './scoring/ewmaZScore.js';
+export type { HybridCounters, HybridRiskModel, HybridRiskOptions } from './scoring/hybridRiskModel.js';
+export { hybridRiskModel } from './scoring/hybridRiskModel.js';
+export type { PhysicsRiskModel, PhysicsRiskOptions } from './scoring/physicsRiskModel.js';
+export { PhysicsInputError, physicsRiskModel } from './scoring/physicsRiskModel.js';
+export type {
+  AnomalyScore,
+  AssetFeatures,
+  ModelUsed,
+  RiskAssessment,
+  RiskModel,
+} from './scoring/riskModel.js';
+export type { FeatureEnvelope, SurrogateFeatureName } from './scoring/surrogateFeatures.js';
+export {
+  SURROGATE_FEATURE_COUNT,
+  SURROGATE_FEATURE_NAMES,
+  writeSurrogateFeatures,
+} from './scoring/surrogateFeatures.js';
+export type { SurrogateMetadata, SurrogateRiskModel } from './scoring/surrogateMetadata.js';
+export { SurrogateContractError } from './scoring/surrogateMetadata.js';
 export type {
   KeyedContext,
   KeyedProcessFunction,

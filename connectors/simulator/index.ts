@@ -1,4 +1,13 @@
-/** The plant simulator: seeded asset physics, injectable faults, and the control system commands act on. */
+/**
+ * `twinflow/simulator`: the plant simulator (seeded asset physics,
+ * injectable faults, the control system commands act on), its demand
+ * profile, and the asset catalogue it simulates.
+ *
+ * @example
+ * import { loadCatalogue, PlantSimulator, simulateTelemetry } from 'twinflow/simulator';
+ */
+export * from '../catalogue/index.js';
+export { demandAt, inShift } from './demandProfile.js';
 export type { FaultKind, FaultPlan, FaultSpec, RandomFaults } from './faultPlan.js';
 export { FAULT_KINDS } from './faultPlan.js';
 export type {

@@ -37,3 +37,36 @@ describe("package root 'twinflow'", () => {
     expect(help).toContain('Usage: twinflow <command>');
   });
 });
+
+describe('package subpaths', () => {
+  const expected: Record<string, readonly string[]> = {
+    'twinflow/runtime': [
+      'ExactlyOnceJob',
+      'loadJobConfig',
+      'createLogger',
+      'JobMetrics',
+      'startHealthServer',
+    ],
+    'twinflow/kafka': [
+      'KafkaSource',
+      'transactionalSink',
+      'ensureTopics',
+      'AvroSerde',
+      'ConfluentSchemaRegistry',
+    ],
+    'twinflow/clickhouse': ['ClickHouseSink', 'toClickHouse', 'migrate', 'ClickHouseSinkError'],
+    'twinflow/simulator': ['PlantSimulator', 'simulateTelemetry', 'loadCatalogue'],
+  };
+  for (const [subpath, names] of Object.entries(expected)) {
+    it(`${subpath} exports its public API from the built output`, async () => {
+      const module = (await import(subpath)) as Record<string, unknown>;
+      for (const name of names) expect(typeof module[name], `${subpath} ${name}`).toBe('function');
+    });
+  }
+
+  it('exports the reusable twin parts at the root, not only the window engine', () => {
+    for (const name of ['detectAnomaly', 'hybridRiskModel', 'enforceGuardrails', 'decide', 'kpiAggregator']) {
+      expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
+    }
+  });
+});

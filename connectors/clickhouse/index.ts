@@ -1,0 +1,20 @@
+/**
+ * `twinflow/clickhouse`: ClickHouse as a job's sink. The batching sink with
+ * deduplication tokens and retries, the operator that writes a stream
+ * through it and holds each barrier until its rows are durable, ordered
+ * checksummed migrations, and the embedded ClickHouse in a child process.
+ * The in-process embedded server (EmbeddedClickHouse, chDB) is left out: it
+ * loads chDB's native library at import; EmbeddedClickHouseProcess runs it
+ * in a process of its own instead.
+ *
+ * @example
+ * import { ClickHouseSink, migrate, toClickHouse } from 'twinflow/clickhouse';
+ */
+export type { ClickHouseSinkMetrics, ClickHouseSinkOptions, RetryPolicy } from './clickhouseSink.js';
+export { ClickHouseSink } from './clickhouseSink.js';
+export type { EmbeddedClickHouseProcessOptions } from './embeddedServerProcess.js';
+export { EmbeddedClickHouseProcess, EmbeddedClickHouseStartError } from './embeddedServerProcess.js';
+export type { MigrateOptions, Migration, MigrationReport } from './migrations.js';
+export { loadMigrations, MigrationChecksumError, MigrationError, migrate } from './migrations.js';
+export * from './sinkError.js';
+export { toClickHouse } from './toClickHouse.js';
