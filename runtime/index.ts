@@ -1,16 +1,29 @@
 /**
  * `twinflow/runtime`: running a job. The exactly-once Kafka runtime, job
  * config loaded and validated once at the edge, and the observability every
- * job shares (logger, Prometheus metrics, health endpoints, metrics sampler).
+ * job shares (logger, Prometheus metrics, health endpoints, metrics sampler),
+ * the job definition and registry the CLI runs jobs through, and the launcher
+ * that runs any job as a production process.
  * The Kafka client is loaded on first use, so importing this needs neither
  * it nor a broker.
  *
  * @example
  * import { ExactlyOnceJob, loadJobConfig, JobMetrics, startHealthServer } from 'twinflow/runtime';
  */
+
+export type { CommandIo } from './cli/commandIo.js';
+export { processIo } from './cli/commandIo.js';
+export { positiveInteger, positiveNumber, UsageError } from './cli/flags.js';
 export * from './config/jobConfig.js';
 export type { ExactlyOnceJobOptions, JobEvent, JobInputStats } from './exactlyOnce/exactlyOnceJob.js';
 export { EpochNotCommittedError, ExactlyOnceJob, JobFailedError } from './exactlyOnce/exactlyOnceJob.js';
+export type { JobCommand, JobDefinition } from './job/jobDefinition.js';
+export { defineJob, jobDefinitionProblem } from './job/jobDefinition.js';
+export type { JobEntry } from './job/jobRegistry.js';
+export { JobModuleError, JobRegistry, loadJobModule, UnknownJobError } from './job/jobRegistry.js';
+export { kafkaClientOptionsOf } from './launcher/kafkaClientOptionsOf.js';
+export type { LaunchContext, LaunchedJob, RunnableJob } from './launcher/launchJob.js';
+export { launchJob } from './launcher/launchJob.js';
 export type { HealthServer, HealthServerOptions, Readiness } from './observability/healthServer.js';
 export { HealthServerError, startHealthServer } from './observability/healthServer.js';
 export type { LogPosition } from './observability/logger.js';

@@ -17,4 +17,5 @@ export { EmbeddedClickHouseProcess, EmbeddedClickHouseStartError } from './embed
 export type { MigrateOptions, Migration, MigrationReport } from './migrations.js';
 export { loadMigrations, MigrationChecksumError, MigrationError, migrate } from './migrations.js';
 export * from './sinkError.js';
+export type { ClickHouseSinkObserver, InsertRetry, WrittenBatch } from './sinkObserver.js';
 export { toClickHouse } from './toClickHouse.js';

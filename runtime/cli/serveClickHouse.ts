@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EmbeddedClickHouse } from '../../connectors/clickhouse/embeddedServer.js';
 
 export const SERVE_USAGE = `twinflow clickhouse --data DIR [--port P]   serve an embedded ClickHouse data directory on 127.0.0.1 (HTTP interface)`;
 
@@ -27,6 +26,9 @@ export async function serveClickHouse(args: string[], log: (line: string) => voi
   }
   const dataDir = resolve(values.data ?? '.twinflow/clickhouse');
   const port = values.port === undefined ? 18123 : Number(values.port);
+  // Loaded here, not with the CLI: chDB's native library is needed by this command alone, and
+  // an installed twinflow without it (optional dependencies left out) must still start.
+  const { EmbeddedClickHouse } = await import('../../connectors/clickhouse/embeddedServer.js');
   const server = await EmbeddedClickHouse.start({ dataDir, port });
   if (values['ready-json']) {
     process.stdout.write(

@@ -122,7 +122,7 @@ const CONSUMER_TSCONFIG = {
     // optional Kafka client left out, twinflow's references to its types are unresolved there.
     skipLibCheck: true,
   },
-  include: ['job.ts'],
+  include: ['job.ts', 'kwhJob.ts'],
 };
 
 /** A user's job: a keyed tumbling-window sum from 'twinflow', one import at least from every subpath. */
@@ -233,6 +233,22 @@ const cusum = cusumInit();
 console.log(\`scoring cusum=\${typeof cusumUpdate(cusum, 1)} policy=\${typeof defaultPolicyConfig}\`);
 `;
 
+/** The user's job as the CLI runs it: declared in their package.json, defined with twinflow/runtime's defineJob. */
+const CONSUMER_REGISTERED_JOB = `
+import { defineJob, positiveInteger } from 'twinflow/runtime';
+import { parseArgs } from 'node:util';
+
+export default defineJob({
+  name: 'kwh',
+  description: 'energy per pump and window',
+  run: async (args, io) => {
+    const { values } = parseArgs({ args, options: { pumps: { type: 'string' } } });
+    io.out(\`kwh job: \${positiveInteger('pumps', values.pumps, 2)} pumps\`);
+    return 0;
+  },
+});
+`;
+
 /** Fails the job if a native module or the Kafka client is imported while its modules load. */
 const NO_NATIVE_HOOKS = `
 const FORBIDDEN = new Set(['chdb', 'onnxruntime-node', '@confluentinc/kafka-javascript']);
@@ -268,6 +284,7 @@ describe('the packed package, installed outside the repository', () => {
       type: 'module',
       dependencies: { rxjs: '^7.8.0', twinflow: `file:${tarball}` },
       devDependencies: { '@types/node': '^20.19.0' },
+      twinflow: { jobs: { kwh: './kwhJob.js' }, defaultJob: 'kwh' },
     };
     writeFileSync(join(consumer, 'package.json'), `${JSON.stringify(consumerPackage, null, 2)}\n`);
     writeFileSync(
@@ -276,6 +293,7 @@ describe('the packed package, installed outside the repository', () => {
     );
     writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
     writeFileSync(join(consumer, 'job.ts'), CONSUMER_JOB);
+    writeFileSync(join(consumer, 'kwhJob.ts'), CONSUMER_REGISTERED_JOB);
     writeFileSync(join(consumer, 'noNative.mjs'), NO_NATIVE_HOOKS);
     writeFileSync(join(consumer, 'registerHooks.mjs'), REGISTER_HOOKS);
 
@@ -309,5 +327,22 @@ describe('the packed package, installed outside the repository', () => {
       'simulator faults=5 seed=7',
       'scoring cusum=number policy=object',
     ]);
+
+    // The installed CLI: it starts without the optional native packages and runs the user's job
+    // from their package.json, by name and by path; the reference jobs are listed after theirs.
+    const bin = join(consumer, 'node_modules/.bin/twinflow');
+    expect(step('twinflow run kwh', bin, ['run', 'kwh', '--pumps', '3'], consumer)).toBe(
+      'kwh job: 3 pumps\n',
+    );
+    expect(step('twinflow run ./kwhJob.js', bin, ['run', './kwhJob.js'], consumer)).toBe(
+      'kwh job: 2 pumps\n',
+    );
+    const listed = step('twinflow jobs', bin, ['jobs'], consumer);
+    expect(
+      listed
+        .split('\n')
+        .filter((l) => /^\S/.test(l))
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(['kwh', 'machine-health', 'windowed-demo']);
   });
 });
