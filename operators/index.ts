@@ -63,6 +63,7 @@ export { mapAsync } from './core/mapAsync.js';
 export type { MapAsyncBatchOptions } from './core/mapAsyncBatch.js';
 export { MapAsyncError, mapAsyncBatch } from './core/mapAsyncBatch.js';
 export { mapRecords } from './core/mapRecords.js';
+export { type EpochSinks, throughSinks } from './core/throughSinks.js';
 export { values } from './core/values.js';
 export type { KpiAccumulator, KpiMinute } from './kpi/kpiAggregator.js';
 export { kpiAggregator, kpiOf } from './kpi/kpiAggregator.js';

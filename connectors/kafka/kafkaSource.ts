@@ -466,6 +466,20 @@ export class KafkaSource<T> implements AsyncDisposable {
       clocks.dispose();
       const stop = (async () => {
         await starting;
+        // Never disconnect inside a rebalance: the client applies the callback's (un)assignment
+        // after our listener returns, and @confluentinc/kafka-javascript can crash the process when
+        // a disconnect races its rebalance handling (confluent-kafka-javascript#34). Wait for the
+        // listener (at most REBALANCE_DRAIN_MS: a listener stuck on a dead broker must not keep
+        // the consumer forever), then one turn of the event loop for the client's own part.
+        let drained: NodeJS.Timeout | undefined;
+        await Promise.race([
+          rebalancing.catch(() => undefined),
+          new Promise((resolve) => {
+            drained = setTimeout(resolve, REBALANCE_DRAIN_MS);
+          }),
+        ]);
+        clearTimeout(drained);
+        await new Promise((resolve) => setImmediate(resolve));
         // Disconnect both even if one fails; the first failure is reported by close().
         const results = await Promise.allSettled([consumer.disconnect(), producer?.disconnect()]);
         for (const result of results) if (result.status === 'rejected') this.stopErrors.push(result.reason);
@@ -489,6 +503,9 @@ export class KafkaSource<T> implements AsyncDisposable {
 export function kafkaSource<T>(options: KafkaSourceOptions<T>): KafkaSource<T> {
   return new KafkaSource(options);
 }
+
+/** How long an unsubscribe waits for a rebalance listener still running before it disconnects. */
+const REBALANCE_DRAIN_MS = 30_000;
 
 /** How often the client's own view of the assignment is checked against the source's. */
 const ASSIGNMENT_CHECK_MS = 1_500;

@@ -18,6 +18,7 @@ import type { Command, Telemetry } from '../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../operators/control/policy.js';
 import { telemetryCheck } from '../../operators/control/telemetryCheck.js';
 import type { StreamRecord } from '../../operators/core/element.js';
+import { throughSinks } from '../../operators/core/throughSinks.js';
 import type { RiskModel } from '../../operators/scoring/riskModel.js';
 import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
 import { type ClickHouseConnection, openClickHouse } from '../../runtime/cli/clickhouseConnection.js';
@@ -25,7 +26,6 @@ import { ExactlyOnceJob, type JobEvent } from '../../runtime/exactlyOnce/exactly
 import { MachineHealthClickHouseSinks } from './clickhouseSinks.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embeddedJob.js';
 import { type MachineHealthOutput, machineHealth } from './machineHealth.js';
-import { throughSinks } from './throughSinks.js';
 
 /**
  * Where and how the machine-health job runs on Kafka. The CLI builds it from

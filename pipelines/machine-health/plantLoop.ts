@@ -5,14 +5,12 @@ import type { GroundTruth } from '../../connectors/simulator/groundTruth.js';
 import type { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
 import type { Command, Telemetry } from '../../operators/control/contracts.js';
 import { telemetryCheck } from '../../operators/control/telemetryCheck.js';
+import type { EpochSinks } from '../../operators/core/throughSinks.js';
 import { mapAsyncBatch, type StreamElement, type StreamRecord } from '../../operators/index.js';
 import { type MachineHealthDeps, type MachineHealthOutput, machineHealth } from './machineHealth.js';
 
 /** Where the job's outputs go; `flush` runs at every epoch boundary and must make them durable. */
-export interface MachineHealthSinks {
-  write(output: MachineHealthOutput): void | Promise<void>;
-  flush(epoch: number): Promise<void>;
-}
+export type MachineHealthSinks = EpochSinks<MachineHealthOutput>;
 
 export interface PlantLoopProgress {
   readonly tick: number;
@@ -127,7 +125,7 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
             pendingCommands.push(out.command);
             commands.push(out.command);
           } else if (out.type === 'alert') alerts++;
-          const w = sinks.write(out);
+          const w = sinks.write(out, e);
           if (w) pendingWrites.push(w);
         } else if (e.kind === 'watermark') {
           outputWatermark = e.ts;

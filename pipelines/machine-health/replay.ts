@@ -17,6 +17,7 @@ import type { Telemetry } from '../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../operators/control/policy.js';
 import { telemetryCheck } from '../../operators/control/telemetryCheck.js';
 import { barrier, record, type StreamElement, watermark } from '../../operators/core/element.js';
+import { throughSinks } from '../../operators/core/throughSinks.js';
 import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
 import {
   type ClickHouseConnection,
@@ -31,7 +32,6 @@ import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embe
 import { machineHealthOptionsOf } from './kafkaCli.js';
 import type { MachineHealthKafkaOptions } from './kafkaJob.js';
 import { type MachineHealthDeps, machineHealth, UnknownAssetError } from './machineHealth.js';
-import { throughSinks } from './throughSinks.js';
 
 /**
  * Help text of `twinflow replay`.

@@ -1,23 +1,15 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { barrier, record, type StreamElement, watermark } from '../../../../operators/core/element.js';
-import type { MachineHealthOutput } from '../../../../pipelines/machine-health/machineHealth.js';
-import type { MachineHealthSinks } from '../../../../pipelines/machine-health/plantLoop.js';
-import { throughSinks } from '../../../../pipelines/machine-health/throughSinks.js';
+import { type EpochSinks, throughSinks } from '../../../../operators/core/throughSinks.js';
 
-function alert(n: number): MachineHealthOutput {
-  return {
-    type: 'alert',
-    alert: {
-      alertId: `pump-1@${n}:ANOMALY`,
-      assetId: 'pump-1',
-      ts: n,
-      severity: 'warning',
-      kind: 'ANOMALY',
-      reason: `anomaly ${n}`,
-      value: n,
-    },
-  };
+/** A job output the sinks tell apart by its number. */
+interface Output {
+  readonly n: number;
+}
+
+function alert(n: number): Output {
+  return { n };
 }
 
 /** A promise with its settle functions, for sinks the test completes by hand. */
@@ -42,9 +34,9 @@ function fakeSinks() {
   const calls: string[] = [];
   const held = new Map<number, ReturnType<typeof deferred>>();
   const slow = new Map<number, ReturnType<typeof deferred>>();
-  const sinks: MachineHealthSinks = {
+  const sinks: EpochSinks<Output> = {
     write(output) {
-      const n = output.type === 'alert' ? output.alert.ts : Number.NaN;
+      const n = output.n;
       calls.push(`write ${n}`);
       return slow.get(n)?.promise;
     },
@@ -56,9 +48,9 @@ function fakeSinks() {
   return { sinks, calls, held, slow };
 }
 
-function run(sinks: MachineHealthSinks) {
-  const input = new Subject<StreamElement<MachineHealthOutput>>();
-  const out: StreamElement<MachineHealthOutput>[] = [];
+function run(sinks: EpochSinks<Output>) {
+  const input = new Subject<StreamElement<Output>>();
+  const out: StreamElement<Output>[] = [];
   const result: { error?: unknown; complete: boolean } = { complete: false };
   input.pipe(throughSinks(sinks)).subscribe({
     next: (e) => out.push(e),

@@ -1,7 +1,21 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { StreamElement } from '../../operators/core/element.js';
-import type { MachineHealthOutput } from './machineHealth.js';
-import type { MachineHealthSinks } from './plantLoop.js';
+import type { StreamElement, StreamRecord } from './element.js';
+
+/**
+ * Where a job's outputs go besides the stream (ClickHouse, files, a test's
+ * list): `write` takes each record's value, and may return a promise when the
+ * sink is full; `flush` runs at every barrier and must make the epoch's
+ * writes durable before it resolves; `end`, if given, runs when the input
+ * completes, before the output does.
+ *
+ * @example
+ * const sinks: EpochSinks<number> = { write: (v) => void rows.push(v), flush: async () => undefined };
+ */
+export interface EpochSinks<T> {
+  write(value: T, record: StreamRecord<T>): void | Promise<void>;
+  flush(epoch: number): Promise<void>;
+  end?(): Promise<void>;
+}
 
 /**
  * Writes every output through the job's idempotent sinks (ClickHouse) and
@@ -18,13 +32,12 @@ import type { MachineHealthSinks } from './plantLoop.js';
  *
  * @example
  * graph$.pipe(throughSinks(new MachineHealthClickHouseSinks(client, 'twinflow', catalogue)), transactionalSink(…));
+ * readings$.pipe(throughSinks({ write: (r) => sink.write(rowOf(r)), flush: () => sink.flush() }));
  */
-export function throughSinks(
-  sinks: MachineHealthSinks,
-): OperatorFunction<StreamElement<MachineHealthOutput>, StreamElement<MachineHealthOutput>> {
+export function throughSinks<T>(sinks: EpochSinks<T>): OperatorFunction<StreamElement<T>, StreamElement<T>> {
   return (source) =>
-    new Observable<StreamElement<MachineHealthOutput>>((subscriber) => {
-      const queue: StreamElement<MachineHealthOutput>[] = [];
+    new Observable<StreamElement<T>>((subscriber) => {
+      const queue: StreamElement<T>[] = [];
       let head = 0;
       let waiting = false;
       let ended = false;
@@ -34,7 +47,7 @@ export function throughSinks(
         closed = true;
         subscriber.error(error);
       };
-      const resumeWith = (element: StreamElement<MachineHealthOutput>) => () => {
+      const resumeWith = (element: StreamElement<T>) => () => {
         waiting = false;
         if (closed) return;
         subscriber.next(element);
@@ -46,7 +59,7 @@ export function throughSinks(
           const element = queue[head++]!;
           let hold: Promise<void> | undefined;
           try {
-            if (element.kind === 'record') hold = sinks.write(element.value) ?? undefined;
+            if (element.kind === 'record') hold = sinks.write(element.value, element) ?? undefined;
             else if (element.kind === 'barrier') hold = sinks.flush(element.epoch);
           } catch (error) {
             fail(error);
@@ -64,7 +77,12 @@ export function throughSinks(
         }
         if (!waiting && !closed && ended && queue.length === 0) {
           closed = true;
-          subscriber.complete();
+          if (sinks.end === undefined) subscriber.complete();
+          else
+            sinks.end().then(
+              () => subscriber.complete(),
+              (error: unknown) => subscriber.error(error),
+            );
         }
       }
 
