@@ -165,6 +165,36 @@ export class EpochNotCommittedError extends Error {
   }
 }
 
+/**
+ * The committed offsets of the owned partitions could not be read before
+ * their state was restored. Reading them is what waits until a transaction
+ * still completing (an epoch's offsets and changelog) is visible; a restore
+ * without it could read the changelog of another epoch than the offsets the
+ * consumer then starts from, and state and input would no longer match.
+ * Retriable when its cause is: the job restarts from the committed offsets.
+ *
+ * @example
+ * catch (e) { if (e instanceof CommittedOffsetsUnreadError) console.error(e.partitions, e.cause); }
+ */
+export class CommittedOffsetsUnreadError extends Error {
+  override readonly name = 'CommittedOffsetsUnreadError';
+  readonly retriable: boolean;
+
+  constructor(
+    readonly partitions: readonly TopicPartitionRef[],
+    options: { cause: unknown },
+  ) {
+    const cause = options.cause as { retriable?: unknown } | undefined;
+    const text = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    const names = partitions.map((p) => `${p.topic}[${p.partition}]`).join(', ');
+    super(
+      `the committed offsets of ${names} could not be read, so their state was not restored: ${text}`,
+      options,
+    );
+    this.retriable = cause?.retriable === true;
+  }
+}
+
 /** One assignment's operator graph, fed by the source, closed by its revoke. */
 interface Generation<T> {
   readonly input: Subject<StreamElement<T>>;
@@ -554,8 +584,13 @@ export class ExactlyOnceJob<T, O> {
       partitionOf: (key) => this.keyPartitions.get(key),
     });
     // Committed offsets first (they wait for a transaction still completing), then the
-    // changelog up to its last stable offset: state and positions of the same epoch.
-    await consumer.committed(partitions.map((p) => ({ ...p })) as never).catch(() => undefined);
+    // changelog up to its last stable offset: state and positions of the same epoch. Without
+    // them the restore could read an older changelog than the offsets reading starts from.
+    try {
+      await consumer.committed(partitions.map((p) => ({ ...p })) as never);
+    } catch (error) {
+      throw new CommittedOffsetsUnreadError(partitions, { cause: error });
+    }
     const stats = await this.clients.restoreChangelog(store, this.options.kafka, { partitions: owned });
     this.lastRestore = stats;
     this.log({

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { KafkaSourceError } from '../../../../connectors/kafka/kafkaSource.js';
 import { TransactionalSinkError } from '../../../../connectors/kafka/transactionalSink.js';
-import { ExactlyOnceJob, JobFailedError } from '../../../../runtime/exactlyOnce/exactlyOnceJob.js';
+import {
+  CommittedOffsetsUnreadError,
+  ExactlyOnceJob,
+  JobFailedError,
+} from '../../../../runtime/exactlyOnce/exactlyOnceJob.js';
 import { CHANGELOG, committedCounts, countingJob, GROUP, INPUT, OUTPUT } from './countingJob.js';
 import { FakeKafka } from './fakeKafka.js';
 
@@ -285,5 +290,56 @@ describe('ExactlyOnceJob failures', () => {
     await expect(running).rejects.toThrow(/failed: transactional sink commit failed .*record too large/);
     expect(kafka.eventsOf('restarting')).toEqual([]);
     expect(committedCounts(kafka)).toEqual([]);
+  });
+});
+
+describe('ExactlyOnceJob reading committed offsets before a restore', () => {
+  it('restores nothing when they cannot be read, and restarts when the cause is retriable', async () => {
+    const kafka = brokerWithInput(2);
+    const { options, produce } = countingJob(kafka);
+    await produce(0, 'a', 1);
+    kafka.failNext('committed', retriable('coordinator load in progress'));
+    const job = new ExactlyOnceJob(options);
+    const running = job.run();
+    await kafka.until(() => kafka.consumers[1]?.delivered === 1);
+    await job.stop();
+    await running;
+
+    const [restart] = kafka.eventsOf('restarting');
+    expect(restart?.reason).toBe(
+      'kafka source rebalance failed for group counting: the committed offsets of readings[0], readings[1] ' +
+        'could not be read, so their state was not restored: coordinator load in progress',
+    );
+    // The first member never read the changelog; the second did, after reading the offsets.
+    expect(kafka.timeline.slice(0, kafka.timeline.indexOf('consumer 1 connected'))).not.toContainEqual(
+      expect.stringMatching(/^restore /),
+    );
+    expect(kafka.restores).toEqual([[0, 1]]);
+    expect(committedCounts(kafka)).toEqual(['a:1']);
+  });
+
+  it('fails the job naming the partitions and the cause when the cause is not retriable', async () => {
+    const kafka = brokerWithInput(1);
+    const { options } = countingJob(kafka);
+    const cause = new Error('group authorization failed');
+    kafka.failNext('committed', cause);
+    const error = await new ExactlyOnceJob(options).run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(JobFailedError);
+    const sourceError = (error as JobFailedError).cause as KafkaSourceError;
+    expect(sourceError).toBeInstanceOf(KafkaSourceError);
+    expect(sourceError.stage).toBe('rebalance');
+    const unread = sourceError.cause as CommittedOffsetsUnreadError;
+    expect(unread).toBeInstanceOf(CommittedOffsetsUnreadError);
+    expect(unread.partitions).toEqual([{ topic: INPUT, partition: 0 }]);
+    expect(unread.retriable).toBe(false);
+    expect(unread.cause).toBe(cause);
+    expect(unread.message).toBe(
+      'the committed offsets of readings[0] could not be read, so their state was not restored: group authorization failed',
+    );
+    expect(kafka.restores).toEqual([]);
+    expect(kafka.eventsOf('restarting')).toEqual([]);
   });
 });
