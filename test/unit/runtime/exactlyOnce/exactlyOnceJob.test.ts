@@ -60,6 +60,9 @@ describe('ExactlyOnceJob epochs', () => {
       { 'readings:0': '3', 'readings:1': '3' },
       { 'readings:0': '4', 'readings:1': '3' },
     ]);
+    expect(kafka.producers.map((p) => p.config)).toEqual([
+      { kafkaJS: { transactionalId: 'counting-counting-0', idempotent: true, maxInFlightRequests: 1 } },
+    ]);
     expect(kafka.transactions.every((t) => t.transactionalId === 'counting-counting-0')).toBe(true);
     expect(kafka.committedOffset(GROUP, INPUT, 0)).toBe('4');
     const committed = kafka.eventsOf('committed');
@@ -100,6 +103,27 @@ describe('ExactlyOnceJob epochs', () => {
     await job.stop();
     await running;
     expect(committedCounts(kafka)).toEqual(['a:1', 'a:2', 'a:3']);
+  });
+});
+
+describe('ExactlyOnceJob at-least-once', () => {
+  it('writes the same epochs without transactions: messages sent, then offsets committed by the consumer', async () => {
+    const kafka = brokerWithInput(1);
+    const { options, produce } = countingJob(kafka, {
+      guarantee: 'at-least-once',
+      epochs: { intervalMs: 60_000, maxRecords: 2 },
+    });
+    await produce(0, 'a', 1);
+    await produce(0, 'a', 2);
+    const job = new ExactlyOnceJob(options);
+    const running = job.run();
+    await kafka.until(() => kafka.eventsOf('committed').length === 1);
+    await job.stop();
+    await running;
+    expect(kafka.producers[0]!.config).toEqual({ kafkaJS: { idempotent: true, acks: -1 } });
+    expect(kafka.transactions).toEqual([]);
+    expect(committedCounts(kafka)).toEqual(['a:1', 'a:2']);
+    expect(kafka.committedOffset(GROUP, INPUT, 0)).toBe('2');
   });
 });
 

@@ -24,7 +24,8 @@ import type { JobEvent } from '../../../../runtime/exactlyOnce/exactlyOnceJob.js
  * partition of its topics (or those set by `assignNext`); no dead-letter
  * producer; no timeouts. Failures are injected one at a time (`failNext`).
  * Everything that happens is also written to `timeline`, for assertions
- * about order.
+ * about order. Methods marked @internal are the broker's side of its fake
+ * clients, not for tests.
  *
  * @example
  * const kafka = new FakeKafka();
