@@ -35,6 +35,11 @@ export declare namespace KafkaJS {
   }
   type CommonConstructorConfig = any;
   type Consumer = any;
+  type ConsumerConstructorConfig = any;
+  type ConsumerRunConfig = any;
+  type ConsumerSubscribeTopic = any;
+  type ConsumerSubscribeTopics = any;
+  type EachMessageHandler = any;
   type EachMessagePayload = any;
   type IHeaders = any;
   interface Kafka {
@@ -44,6 +49,9 @@ export declare namespace KafkaJS {
   }
   type KafkaMessage = any;
   type Producer = any;
+  type ProducerConstructorConfig = any;
+  type TopicPartition = any;
+  type TopicPartitionOffsetAndMetadata = any;
   type Transaction = any;
   const Kafka: any;
   const ErrorCodes: Readonly<Record<string, number>>;

@@ -31,6 +31,12 @@ export interface ChangelogRecord {
   readonly key: string;
   /** UTF-8 JSON text, or null for a tombstone. */
   readonly value: string | null;
+  /**
+   * The changelog partition it was read from. In partitioned mode a key's
+   * later messages go there when its input partition is not known (a key
+   * restored but not seen since).
+   */
+  readonly partition?: number;
 }
 
 /**
@@ -261,8 +267,8 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
    */
   apply(records: Iterable<ChangelogRecord>, position = (i: number) => `record ${i}`): number {
     let i = 0;
-    for (const { key, value } of records) {
-      this.applyOne(key, value, position(i));
+    for (const { key, value, partition } of records) {
+      this.applyOne(key, value, position(i), partition);
       i++;
     }
     return i;
@@ -282,12 +288,7 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
     options: { readonly partitions?: readonly number[] } = {},
   ): Promise<ChangelogRestoreStats> {
     const started = performance.now();
-    // The changelog is the truth after a restore: diff baselines and queued
-    // messages of a failed run (possibly of an aborted epoch) are dropped.
-    this.restored.clear();
-    this.restoredPartitions.clear();
-    this.saved.clear();
-    this.pending.clear();
+    this.forgetAll();
     const ends = await this.endOffsets(kafka);
     if (options.partitions !== undefined) {
       const owned = new Set(options.partitions);
@@ -309,6 +310,35 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
       );
     }
     const records = await this.read(kafka, ends);
+    return this.restoreDone(started, records);
+  }
+
+  /**
+   * Restore from changelog records that were read elsewhere, in log order
+   * (the committed records of the partitions to restore, as `restore` reads
+   * them from Kafka): forgets everything as `restore` does, applies them
+   * and resolves to (and logs) the same stats. For fake brokers in tests
+   * and readers other than Kafka.
+   *
+   * @example
+   * const stats = store.restoreFrom([{ key: 'twin/k/pump-1', value: '{"epoch":3,"state":{"n":2}}', partition: 0 }]);
+   * stats.keys; // 1
+   */
+  restoreFrom(records: Iterable<ChangelogRecord>): ChangelogRestoreStats {
+    const started = performance.now();
+    this.forgetAll();
+    return this.restoreDone(started, this.apply(records));
+  }
+
+  /** The changelog is the truth after a restore: diff baselines and queued messages of a failed run (possibly of an aborted epoch) are dropped. */
+  private forgetAll(): void {
+    this.restored.clear();
+    this.restoredPartitions.clear();
+    this.saved.clear();
+    this.pending.clear();
+  }
+
+  private restoreDone(started: number, records: number): ChangelogRestoreStats {
     let keys = 0;
     for (const state of this.restored.values()) keys += state.keys.size;
     const stats: ChangelogRestoreStats = {

@@ -9,6 +9,7 @@ import { AvroDecodeError } from '../avro/errors.js';
 import { type DeadLetterFailure, deadLetterHeaders } from './deadLetterHeaders.js';
 import { kafkaJavascript, newKafka } from './kafkaClient.js';
 import type { KafkaClientOptions } from './kafkaClientOptions.js';
+import type { NewKafkaSourceClient } from './kafkaSourceClient.js';
 import {
   type PartitionWatermark,
   PartitionWatermarks,
@@ -90,6 +91,12 @@ export interface KafkaSourceOptions<T> {
    * record (`deadLettered` false) or sent to the dead-letter topic (true).
    */
   readonly onPosition?: (position: SourcePosition, deadLettered: boolean) => void;
+  /**
+   * Where each subscription's consumer and dead-letter producer come from
+   * (default: newKafka, the real client): the seam through which a runtime's
+   * unit tests run the source against a fake broker.
+   */
+  readonly newClient?: NewKafkaSourceClient;
 }
 
 /**
@@ -248,7 +255,7 @@ export class KafkaSource<T> implements AsyncDisposable {
 
   private run(subscriber: Subscriber<StreamElement<T>>): () => void {
     const { kafka: kafkaOptions, groupId, topics, serde, tsOf, check, deadLetter, pressure } = this.options;
-    const kafka = newKafka(kafkaOptions);
+    const kafka = (this.options.newClient ?? newKafka)(kafkaOptions);
     const clocks = new PartitionWatermarks(
       this.options.watermarks,
       (ts) => subscriber.next(watermark(ts)),

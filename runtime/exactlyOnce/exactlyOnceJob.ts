@@ -5,7 +5,6 @@ import {
   type ChangelogRestoreStats,
   KafkaChangelogSnapshotStore,
 } from '../../connectors/kafka/changelogSnapshotStore.js';
-import { newKafka } from '../../connectors/kafka/kafkaClient.js';
 import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptions.js';
 import { KafkaSource } from '../../connectors/kafka/kafkaSource.js';
 import type { PartitionWatermark, TopicPartitionRef } from '../../connectors/kafka/partitionWatermarks.js';
@@ -20,7 +19,9 @@ import type { ValueCheck } from '../../operators/core/fieldRanges.js';
 import type { SnapshotStore } from '../../operators/state/snapshots.js';
 import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.js';
 import { ConsumedPositions } from './consumedPositions.js';
+import type { EpochProducer } from './epochProducer.js';
 import { EpochTrigger } from './epochTrigger.js';
+import { type ExactlyOnceClients, kafkaClients } from './exactlyOnceClients.js';
 
 /**
  * What the job tells its operator, as structured events (the CLI logs them
@@ -122,6 +123,8 @@ export interface ExactlyOnceJobOptions<T, O> {
    * afterwards, so a crash in between replays into duplicates.
    */
   readonly guarantee?: 'exactly-once' | 'at-least-once';
+  /** Where the producer, the source's consumer and the changelog read come from (default: kafkaClients, the real ones). */
+  readonly clients?: ExactlyOnceClients;
 }
 
 /**
@@ -159,6 +162,36 @@ export class EpochNotCommittedError extends Error {
 
   constructor(before: string) {
     super(`the open epoch could not be committed before ${before}; restarting from the committed offsets`);
+  }
+}
+
+/**
+ * The committed offsets of the owned partitions could not be read before
+ * their state was restored. Reading them is what waits until a transaction
+ * still completing (an epoch's offsets and changelog) is visible; a restore
+ * without it could read the changelog of another epoch than the offsets the
+ * consumer then starts from, and state and input would no longer match.
+ * Retriable when its cause is: the job restarts from the committed offsets.
+ *
+ * @example
+ * catch (e) { if (e instanceof CommittedOffsetsUnreadError) console.error(e.partitions, e.cause); }
+ */
+export class CommittedOffsetsUnreadError extends Error {
+  override readonly name = 'CommittedOffsetsUnreadError';
+  readonly retriable: boolean;
+
+  constructor(
+    readonly partitions: readonly TopicPartitionRef[],
+    options: { cause: unknown },
+  ) {
+    const cause = options.cause as { retriable?: unknown } | undefined;
+    const text = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    const names = partitions.map((p) => `${p.topic}[${p.partition}]`).join(', ');
+    super(
+      `the committed offsets of ${names} could not be read, so their state was not restored: ${text}`,
+      options,
+    );
+    this.retriable = cause?.retriable === true;
   }
 }
 
@@ -227,10 +260,12 @@ export class ExactlyOnceJob<T, O> {
   private committedEpochs = 0;
   private ready = false;
   private lastRestore: ChangelogRestoreStats | undefined;
+  private readonly clients: ExactlyOnceClients;
 
   constructor(private readonly options: ExactlyOnceJobOptions<T, O>) {
     if (options.instanceId.trim() === '') throw new RangeError('exactly-once job: instanceId is empty');
     this.trigger = new EpochTrigger(options.epochs);
+    this.clients = options.clients ?? kafkaClients;
   }
 
   /** The transactional id of this instance's producer. */
@@ -342,9 +377,8 @@ export class ExactlyOnceJob<T, O> {
 
   private async runOnce(): Promise<void> {
     const { kafka: kafkaOptions, source: sourceOptions } = this.options;
-    const kafka = newKafka(kafkaOptions);
     const exactlyOnce = (this.options.guarantee ?? 'exactly-once') === 'exactly-once';
-    const producer = kafka.producer({
+    const producer = this.clients.producer(kafkaOptions, {
       kafkaJS: exactlyOnce
         ? { transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 }
         : { idempotent: true, acks: -1 },
@@ -363,6 +397,7 @@ export class ExactlyOnceJob<T, O> {
       fromBeginning: sourceOptions.fromBeginning ?? true,
       groupInstanceId: this.options.instanceId,
       sessionTimeoutMs: sourceOptions.sessionTimeoutMs,
+      newClient: this.clients.source,
       pressure: () => this.pressure(),
       onPosition: (pos, deadLettered) => {
         // Dead-lettered messages count too: their offsets are committed with an epoch, which
@@ -549,9 +584,14 @@ export class ExactlyOnceJob<T, O> {
       partitionOf: (key) => this.keyPartitions.get(key),
     });
     // Committed offsets first (they wait for a transaction still completing), then the
-    // changelog up to its last stable offset: state and positions of the same epoch.
-    await consumer.committed(partitions.map((p) => ({ ...p })) as never).catch(() => undefined);
-    const stats = await store.restore(this.options.kafka, { partitions: owned });
+    // changelog up to its last stable offset: state and positions of the same epoch. Without
+    // them the restore could read an older changelog than the offsets reading starts from.
+    try {
+      await consumer.committed(partitions.map((p) => ({ ...p })) as never);
+    } catch (error) {
+      throw new CommittedOffsetsUnreadError(partitions, { cause: error });
+    }
+    const stats = await this.clients.restoreChangelog(store, this.options.kafka, { partitions: owned });
     this.lastRestore = stats;
     this.log({
       event: 'restored',
@@ -638,7 +678,7 @@ export class ExactlyOnceJob<T, O> {
  * An epoch "transaction" without a transaction: messages sent, then the
  * offsets committed by the consumer. For measuring what exactly-once costs.
  */
-function atLeastOnce(producer: KafkaJS.Producer): TransactionalProducer {
+function atLeastOnce(producer: EpochProducer): TransactionalProducer {
   return {
     transaction: async () => ({
       sendBatch: (batch) => producer.sendBatch(batch),

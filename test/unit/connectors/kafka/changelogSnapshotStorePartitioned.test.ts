@@ -207,4 +207,41 @@ describe('KafkaChangelogSnapshotStore, partitioned mode: apply / load', () => {
     store.apply([{ key: 'win/k/a', value: '{"epoch":1,"state":1}' }]);
     expect(() => store.save(snapshot('win', 2, null, []))).toThrow(/no input partition is known for key "a"/);
   });
+
+  it('tombstones a key on the partition its record carried when partitionOf no longer knows it', () => {
+    const store = new KafkaChangelogSnapshotStore({ topic: TOPIC, partitionOf: () => undefined });
+    store.apply([{ key: 'win/k/a', value: '{"epoch":1,"state":1}', partition: 4 }]);
+    store.save(snapshot('win', 2, null, []));
+    expect(decoded(store.takeMessages(2))).toEqual([['win/k/a', 4, null]]);
+  });
+});
+
+describe('KafkaChangelogSnapshotStore.restoreFrom', () => {
+  it('replaces what the store held with the records and counts them like restore', () => {
+    const { partitionOf } = partitions([['a', 0]]);
+    const store = new KafkaChangelogSnapshotStore({ topic: TOPIC, partitionOf });
+    store.apply([{ key: 'old/k/x', value: '{"epoch":1,"state":1}' }]);
+    store.save(snapshot('win', 1, null, [['a', 1]]));
+    const logged: unknown[] = [];
+    const reader = new KafkaChangelogSnapshotStore({ topic: TOPIC, partitionOf, log: (s) => logged.push(s) });
+    const restored = reader.restoreFrom([
+      { key: 'win/k/a', value: '{"epoch":3,"state":{"n":2}}', partition: 0 },
+      { key: 'win/k/b', value: '{"epoch":3,"state":{"n":1}}', partition: 0 },
+      { key: 'win/k/b', value: null, partition: 0 },
+    ]);
+    expect({ ...restored, durationMs: 0 }).toEqual({
+      topic: TOPIC,
+      records: 3,
+      operators: 1,
+      keys: 1,
+      durationMs: 0,
+    });
+    expect(logged).toEqual([restored]);
+    expect(reader.load('win')?.keys).toEqual([['a', { n: 2 }]]);
+
+    // What a failed run had queued or restored is gone after a restore.
+    expect(store.restoreFrom([]).keys).toBe(0);
+    expect(store.load('old')).toBeUndefined();
+    expect(store.takeMessages(1)).toEqual([]);
+  });
 });
