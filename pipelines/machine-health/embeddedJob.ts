@@ -24,7 +24,7 @@ import {
 } from '../../operators/scoring/hybridRiskModel.js';
 import { physicsRiskModel } from '../../operators/scoring/physicsRiskModel.js';
 import type { SurrogateRiskModel } from '../../operators/scoring/surrogateMetadata.js';
-import { MachineHealthClickHouseSinks, type RowsWritten } from './clickhouseSinks.js';
+import { machineHealthClickHouse, type RowsWritten } from './clickhouseTables.js';
 import { type PlantKpis, plantKpis } from './plantKpis.js';
 import { type PlantLoopProgress, runBaseline, runPlantLoop } from './plantLoop.js';
 
@@ -154,7 +154,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
     await migrate(client, { database });
     const riskModel = machineHealthRiskModel(surrogate);
-    const sinks = new MachineHealthClickHouseSinks(client, database, catalogue);
+    const sinks = machineHealthClickHouse(client, database, catalogue);
     const plant = new PlantSimulator(plantOptions);
     const result = await runPlantLoop({
       plant,

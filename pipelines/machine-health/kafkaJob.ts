@@ -23,7 +23,7 @@ import type { RiskModel } from '../../operators/scoring/riskModel.js';
 import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
 import { type ClickHouseConnection, openClickHouse } from '../../runtime/cli/clickhouseConnection.js';
 import { ExactlyOnceJob, type JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
-import { MachineHealthClickHouseSinks } from './clickhouseSinks.js';
+import { type MachineHealthClickHouse, machineHealthClickHouse } from './clickhouseTables.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embeddedJob.js';
 import { type MachineHealthOutput, machineHealth } from './machineHealth.js';
 
@@ -151,8 +151,8 @@ export async function startMachineHealthOnKafka(
   await commandSerde.prepare(topics.commands);
 
   let client: ClickHouseClient | undefined;
-  let sinks: MachineHealthClickHouseSinks | undefined;
-  let newSinks: (() => MachineHealthClickHouseSinks) | undefined;
+  let sinks: MachineHealthClickHouse | undefined;
+  let newSinks: (() => MachineHealthClickHouse) | undefined;
   if (options.clickhouse !== undefined) {
     const ch = options.clickhouse;
     const chClient = openClickHouse(ch);
@@ -163,7 +163,7 @@ export async function startMachineHealthOnKafka(
     // harmless: whoever replays that epoch derives the very same rows.
     newSinks = () => {
       void sinks?.close().catch(() => undefined);
-      sinks = new MachineHealthClickHouseSinks(chClient, ch.database, catalogue, options.clickhouseObserver);
+      sinks = machineHealthClickHouse(chClient, ch.database, catalogue, options.clickhouseObserver);
       return sinks;
     };
   }
@@ -223,9 +223,7 @@ export async function startMachineHealthOnKafka(
     graph: (input$, snapshots) => machineHealth(input$, { ...deps, snapshots }),
     route,
     beforeCommit:
-      newSinks === undefined
-        ? undefined
-        : () => throughSinks((newSinks as () => MachineHealthClickHouseSinks)()),
+      newSinks === undefined ? undefined : () => throughSinks((newSinks as () => MachineHealthClickHouse)()),
     onCommitted: options.onCommitted,
     log: options.log,
     guarantee: options.guarantee,

@@ -27,7 +27,11 @@ import {
 import { type CommandIo, processIo } from '../../runtime/cli/commandIo.js';
 import { positiveInteger, UsageError } from '../../runtime/cli/flags.js';
 import { ConfigError, type JobConfig, loadJobConfig } from '../../runtime/config/jobConfig.js';
-import { MachineHealthClickHouseSinks, type RowsWritten } from './clickhouseSinks.js';
+import {
+  type MachineHealthClickHouse,
+  machineHealthClickHouse,
+  type RowsWritten,
+} from './clickhouseTables.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embeddedJob.js';
 import { machineHealthOptionsOf } from './kafkaCli.js';
 import type { MachineHealthKafkaOptions } from './kafkaJob.js';
@@ -525,7 +529,7 @@ export async function replayMachineHealth(options: MachineHealthReplayOptions): 
 
   const client: ClickHouseClient = openClickHouse(options.clickhouse);
   let surrogate: OnnxSurrogate | undefined;
-  let sinks: MachineHealthClickHouseSinks | undefined;
+  let sinks: MachineHealthClickHouse | undefined;
   let graph: ReplayGraph | undefined;
   try {
     await migrate(client, { database });
@@ -541,7 +545,7 @@ export async function replayMachineHealth(options: MachineHealthReplayOptions): 
       );
     }
     surrogate = await OnnxSurrogate.load(pipeline.modelPath ?? DEFAULT_MODEL);
-    sinks = new MachineHealthClickHouseSinks(client, database, catalogue);
+    sinks = machineHealthClickHouse(client, database, catalogue);
     graph = replayGraph(
       {
         catalogue,
@@ -587,7 +591,7 @@ interface ReplayGraph {
   stop(): void;
 }
 
-function replayGraph(deps: MachineHealthDeps, sinks: MachineHealthClickHouseSinks): ReplayGraph {
+function replayGraph(deps: MachineHealthDeps, sinks: MachineHealthClickHouse): ReplayGraph {
   const input = new Subject<StreamElement<Telemetry>>();
   const counts = { commands: 0, alerts: 0, kpis: 0 };
   let passedEpoch = 0;

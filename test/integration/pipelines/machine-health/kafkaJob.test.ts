@@ -394,17 +394,16 @@ describe('machine-health on Kafka, exactly-once', () => {
       TOPICS__TELEMETRY: liveTopic,
       EPOCHS__MAX_RECORDS: 700,
     });
-    // The input arrives while the group changes, at 800 events/s until the first instance has
-    // left (a fixed amount would run out first on a slow machine, and the scale-in would not be live).
+    // The input arrives while the group changes: about 32 s of telemetry at 300 events/s (a
+    // second instance can take 15 s to start on a loaded machine; at 800 events/s the stream once
+    // ended before the scale-in). A fixed amount: the comparison with the embedded reference is
+    // over the same input every run.
     let producing = true;
-    const stopProducing = new AbortController();
-    const produced = produceMachineHealthTelemetry(
-      { ...produceConfig, topic: liveTopic, rate: 800, ticks: 20 * TICKS },
-      undefined,
-      stopProducing.signal,
-    ).finally(() => {
-      producing = false;
-    });
+    const produced = produceMachineHealthTelemetry({ ...produceConfig, topic: liveTopic, rate: 300 }).finally(
+      () => {
+        producing = false;
+      },
+    );
     const first = startJobProcess(overrides('scale-1'));
     jobs.push(first);
     await waitCommitted(names.groupId, liveTopic, 1, { alive: first.alive });
@@ -417,11 +416,7 @@ describe('machine-health on Kafka, exactly-once', () => {
     // Scale-in while the stream goes on: the first instance leaves (SIGTERM, clean).
     expect(await stopProcess(first, 'SIGTERM'), first.output()).toBe(0);
     expect(producing).toBe(true);
-    // A little more input for the survivor alone, then the end of the stream.
-    await new Promise((r) => setTimeout(r, 2_000));
-    stopProducing.abort();
     const report = await produced;
-    expect(report.events).toBeLessThan(20 * TICKS * ASSETS);
     await waitCommitted(names.groupId, liveTopic, report.events, { alive: second.alive });
     expect(await stopProcess(second, 'SIGTERM'), second.output()).toBe(0);
     // The survivor ends up with every partition, restored with the leaver's state.
