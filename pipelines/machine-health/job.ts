@@ -1,4 +1,5 @@
 import { defineJob } from '../../runtime/job/jobDefinition.js';
+import { machineHealthSettings } from './settings.js';
 
 /**
  * The machine-health reference twin as a job the CLI finds through the
@@ -9,6 +10,7 @@ import { defineJob } from '../../runtime/job/jobDefinition.js';
 export default defineJob({
   name: 'machine-health',
   description: 'rotating-equipment health: KPIs, anomaly and failure risk, closed-loop load commands',
+  settings: machineHealthSettings,
   run: async (args, io) => (await import('./cli.js')).runFromCli(args, io.out),
   produce: async (args, io) => (await import('./produce.js')).runProduceFromCli(args, io),
   replay: async (args, io) => (await import('./replay.js')).runReplayFromCli(args, io),

@@ -1,31 +1,24 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import { AvroSerde } from '../../connectors/avro/avroSerde.js';
-import { ConfluentSchemaRegistry } from '../../connectors/avro/confluentSchemaRegistry.js';
 import { commandSchema, telemetrySchema } from '../../connectors/avro/contractSchemas.js';
 import type { Catalogue } from '../../connectors/catalogue/catalogue.js';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
-import { migrate } from '../../connectors/clickhouse/migrations.js';
 import type { ClickHouseSinkObserver } from '../../connectors/clickhouse/sinkObserver.js';
 import { type CommandGuardBounds, commandGuard } from '../../connectors/kafka/commandGuard.js';
 import { commandSigner } from '../../connectors/kafka/commandSigning.js';
-import { newKafka } from '../../connectors/kafka/kafkaClient.js';
 import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptions.js';
-import { changelogTopicSpec, ensureTopics, type TopicSpec } from '../../connectors/kafka/topicAdmin.js';
-import type { SinkMessage } from '../../connectors/kafka/transactionalSink.js';
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
-import type { Command, Telemetry } from '../../operators/control/contracts.js';
+import type { Telemetry } from '../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../operators/control/policy.js';
 import { telemetryCheck } from '../../operators/control/telemetryCheck.js';
-import type { StreamRecord } from '../../operators/core/element.js';
-import { throughSinks } from '../../operators/core/throughSinks.js';
 import type { RiskModel } from '../../operators/scoring/riskModel.js';
 import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
-import { type ClickHouseConnection, openClickHouse } from '../../runtime/cli/clickhouseConnection.js';
-import { ExactlyOnceJob, type JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
-import { type MachineHealthClickHouse, machineHealthClickHouse } from './clickhouseTables.js';
+import type { ClickHouseConnection } from '../../runtime/cli/clickhouseConnection.js';
+import type { ExactlyOnceJob, JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
+import { exactlyOnceJobFor, type JobOnKafka } from '../../runtime/exactlyOnce/exactlyOnceJobFor.js';
+import type { StreamingJob } from '../../runtime/job/streamingJob.js';
+import { machineHealthTables } from './clickhouseTables.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embeddedJob.js';
-import { type MachineHealthOutput, machineHealth } from './machineHealth.js';
+import { type MachineHealthDeps, type MachineHealthOutput, machineHealth } from './machineHealth.js';
 
 /**
  * Where and how the machine-health job runs on Kafka. The CLI builds it from
@@ -111,10 +104,64 @@ export interface MachineHealthOnKafka {
 }
 
 /**
- * Prepares the machine-health job on the real stack: topics (telemetry as
- * given, the changelog compacted and partitioned like it, commands, dead
- * letters), the contracts in the schema registry, the ClickHouse schema,
- * the surrogate; returns the exactly-once job, not yet running.
+ * The machine-health twin as a streaming job: the telemetry contract in,
+ * its graph, commands out to Kafka (guarded by absolute bounds and signed
+ * when configured) and its five tables in ClickHouse. Nothing here knows
+ * Kafka or ClickHouse clients; the runtime sets it up (exactlyOnceJobFor).
+ *
+ * @example
+ * const job = machineHealthStreamingJob({ catalogue, riskModel, policy: defaultPolicyConfig }, { commandsTopic: 'commands' });
+ */
+export function machineHealthStreamingJob(
+  deps: Omit<MachineHealthDeps, 'snapshots'>,
+  options: {
+    readonly commandsTopic: string;
+    readonly outOfOrdernessMs?: number;
+    readonly idleTimeoutMs?: number;
+    readonly commands?: MachineHealthKafkaOptions['commands'];
+    readonly onCommandRejected?: MachineHealthKafkaOptions['onCommandRejected'];
+  },
+): StreamingJob<Telemetry, MachineHealthOutput> {
+  const guard = options.commands?.bounds === undefined ? undefined : commandGuard(options.commands.bounds);
+  return {
+    input: {
+      schema: telemetrySchema,
+      eventTime: (t) => t.ts,
+      check: telemetryCheck,
+      watermarks: boundedOutOfOrderness(options.outOfOrdernessMs ?? 5_000, {
+        idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+      }),
+    },
+    graph: (input$, snapshots) => machineHealth(input$, { ...deps, snapshots }),
+    kafkaOutputs: [
+      {
+        name: 'commands',
+        topic: options.commandsTopic,
+        schema: commandSchema,
+        // Keyed by asset, so an asset's commands stay in order.
+        messages: (out) => {
+          if (out.type !== 'command') return [];
+          const command = out.command;
+          const verdict = guard?.(command, undefined);
+          if (verdict !== undefined && !verdict.ok) {
+            options.onCommandRejected?.({ commandId: command.commandId, reason: verdict.reason });
+            return [];
+          }
+          return [
+            { key: command.assetId, value: command, headers: { 'twinflow-command-id': command.commandId } },
+          ];
+        },
+        seal: commandSigner(options.commands?.signing),
+      },
+    ],
+    clickhouseTables: machineHealthTables(deps.catalogue),
+  };
+}
+
+/**
+ * Prepares the machine-health job on the real stack: the catalogue and the
+ * surrogate, then the runtime's set-up of any job (topics, contracts,
+ * ClickHouse schema); returns the exactly-once job, not yet running.
  */
 export async function startMachineHealthOnKafka(
   options: MachineHealthKafkaOptions,
@@ -125,49 +172,6 @@ export async function startMachineHealthOnKafka(
   const catalogue =
     assets === undefined || assets === base.assets.length ? base : scaleCatalogue(base, assets);
   const tickMs = options.pipeline.tickMs ?? 30_000;
-
-  const input: TopicSpec = {
-    topic: topics.telemetry,
-    partitions: topics.partitions,
-    replicationFactor: topics.replicationFactor,
-  };
-  const admin = newKafka(options.kafka).admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, [
-      input,
-      changelogTopicSpec(topics.changelog, input),
-      { topic: topics.commands, partitions: topics.partitions, replicationFactor: topics.replicationFactor },
-      { topic: topics.deadLetter, partitions: 1, replicationFactor: topics.replicationFactor },
-    ]);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-
-  const registry = new ConfluentSchemaRegistry({ host: options.registryUrl, auth: options.registryAuth });
-  const telemetrySerde = new AvroSerde(registry, telemetrySchema);
-  const commandSerde = new AvroSerde(registry, commandSchema);
-  // Contracts are registered (and checked BACKWARD) at start-up, not on the first command.
-  await commandSerde.prepare(topics.commands);
-
-  let client: ClickHouseClient | undefined;
-  let sinks: MachineHealthClickHouse | undefined;
-  let newSinks: (() => MachineHealthClickHouse) | undefined;
-  if (options.clickhouse !== undefined) {
-    const ch = options.clickhouse;
-    const chClient = openClickHouse(ch);
-    client = chClient;
-    await migrate(chClient, { database: ch.database });
-    // Fresh sinks for every operator graph: a sink that failed (ClickHouse down) stays failed,
-    // and the restarted graph must not inherit it. Rows the old sinks still flush on close are
-    // harmless: whoever replays that epoch derives the very same rows.
-    newSinks = () => {
-      void sinks?.close().catch(() => undefined);
-      sinks = machineHealthClickHouse(chClient, ch.database, catalogue, options.clickhouseObserver);
-      return sinks;
-    };
-  }
-
   const surrogate = await OnnxSurrogate.load(options.pipeline.modelPath ?? DEFAULT_MODEL);
   const hybrid = machineHealthRiskModel(surrogate);
   const onScored = options.onScored;
@@ -183,68 +187,54 @@ export async function startMachineHealthOnKafka(
             return out;
           },
         };
-  const deps = {
-    catalogue,
-    riskModel,
-    policy: defaultPolicyConfig,
-    outcomeTimeoutMs: options.pipeline.outcomeTimeoutMs ?? 10 * tickMs,
-    onLateReading: options.onLateReading,
-  };
-  const sign = commandSigner(options.commands?.signing);
-  const guard = options.commands?.bounds === undefined ? undefined : commandGuard(options.commands.bounds);
-  const route = (record: StreamRecord<MachineHealthOutput>): readonly SinkMessage[] => {
-    if (record.value.type !== 'command') return [];
-    const command = record.value.command;
-    const verdict = guard?.(command, undefined);
-    if (verdict !== undefined && !verdict.ok) {
-      options.onCommandRejected?.({ commandId: command.commandId, reason: verdict.reason });
-      return [];
-    }
-    return [sign(commandMessage(commandSerde, topics.commands, command))];
-  };
-
-  const job = new ExactlyOnceJob<Telemetry, MachineHealthOutput>({
-    kafka: options.kafka,
-    groupId: options.groupId,
-    instanceId: options.instanceId,
-    source: {
-      topics: [topics.telemetry],
-      serde: telemetrySerde,
-      tsOf: (t) => t.ts,
-      check: telemetryCheck,
-      watermarks: boundedOutOfOrderness(options.pipeline.outOfOrdernessMs ?? 5_000, {
-        idleTimeoutMs: options.pipeline.idleTimeoutMs ?? 60_000,
-      }),
-      deadLetter: { topic: topics.deadLetter },
-      sessionTimeoutMs: options.sessionTimeoutMs,
+  const definition = machineHealthStreamingJob(
+    {
+      catalogue,
+      riskModel,
+      policy: defaultPolicyConfig,
+      outcomeTimeoutMs: options.pipeline.outcomeTimeoutMs ?? 10 * tickMs,
+      onLateReading: options.onLateReading,
     },
-    changelogTopic: topics.changelog,
-    epochs: options.epochs,
-    graph: (input$, snapshots) => machineHealth(input$, { ...deps, snapshots }),
-    route,
-    beforeCommit:
-      newSinks === undefined ? undefined : () => throughSinks((newSinks as () => MachineHealthClickHouse)()),
-    onCommitted: options.onCommitted,
-    log: options.log,
-    guarantee: options.guarantee,
-  });
+    {
+      commandsTopic: topics.commands,
+      outOfOrdernessMs: options.pipeline.outOfOrdernessMs,
+      idleTimeoutMs: options.pipeline.idleTimeoutMs,
+      commands: options.commands,
+      onCommandRejected: options.onCommandRejected,
+    },
+  );
+  let running: JobOnKafka<Telemetry, MachineHealthOutput>;
+  try {
+    running = await exactlyOnceJobFor(definition, {
+      kafka: options.kafka,
+      registry: { url: options.registryUrl, auth: options.registryAuth },
+      groupId: options.groupId,
+      instanceId: options.instanceId,
+      topics: {
+        input: topics.telemetry,
+        changelog: topics.changelog,
+        deadLetter: topics.deadLetter,
+        partitions: topics.partitions,
+        replicationFactor: topics.replicationFactor,
+      },
+      clickhouse: options.clickhouse,
+      clickhouseObserver: options.clickhouseObserver,
+      epochs: options.epochs,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+      guarantee: options.guarantee,
+      log: options.log,
+      onCommitted: options.onCommitted,
+    });
+  } catch (error) {
+    await surrogate.close();
+    throw error;
+  }
   return {
-    job,
+    job: running.job,
     catalogue,
     async close() {
-      await sinks?.close().catch(() => undefined);
+      await running.close();
       await surrogate.close();
-      await client?.close();
     },
-  };
-}
-
-/** A command on the commands topic: keyed by asset (its commands stay in order), Avro in the Confluent frame. */
-function commandMessage(serde: AvroSerde<Command>, topic: string, command: Command): SinkMessage {
-  return {
-    topic,
-    key: command.assetId,
-    value: serde.encodeSync(topic, command),
-    headers: { 'twinflow-command-id': command.commandId },
   };
 }

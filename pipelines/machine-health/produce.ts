@@ -14,6 +14,7 @@ import { type EnsuredTopics, ensureTopics } from '../../connectors/kafka/topicAd
 import { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
 import { UsageError } from '../../runtime/cli/flags.js';
 import { DEFAULT_CATALOGUE, DEFAULT_FAULT_RATES } from './embeddedJob.js';
+import { machineHealthSettings } from './settings.js';
 
 /** Simulated time of the first reading, as in the embedded run, so both show the same plant. */
 const DEFAULT_START_TS = Date.UTC(2026, 0, 5);
@@ -353,7 +354,7 @@ async function withJobConfigFlags(args: readonly string[]): Promise<string[]> {
   const file = args[at + 1];
   if (file === undefined || file.startsWith('--')) throw new ProduceUsageError('--config needs a file');
   const { loadJobConfig } = await import('../../runtime/config/jobConfig.js');
-  const config = await loadJobConfig(file);
+  const config = await loadJobConfig(file, process.env, machineHealthSettings);
   if (config.kafka.sasl !== undefined || config.kafka.tls !== undefined) {
     throw new ProduceUsageError(
       `produce: ${file} asks for Kafka SASL/TLS, which twinflow produce does not support yet (it is a load and demo tool)`,

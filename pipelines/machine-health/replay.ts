@@ -36,6 +36,7 @@ import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embe
 import { machineHealthOptionsOf } from './kafkaCli.js';
 import type { MachineHealthKafkaOptions } from './kafkaJob.js';
 import { type MachineHealthDeps, machineHealth, UnknownAssetError } from './machineHealth.js';
+import { type MachineHealthSettings, machineHealthSettings } from './settings.js';
 
 /**
  * Help text of `twinflow replay`.
@@ -346,7 +347,7 @@ export function closingWatermark(maxTs: number, windowMs: number): number {
  * job's own).
  *
  * @example
- * const options = replayOptionsOf(await loadJobConfig('job.yaml'), parseReplayArgs(argv) as ReplayArgs);
+ * const options = replayOptionsOf(await loadJobConfig('job.yaml', process.env, machineHealthSettings), parseReplayArgs(argv) as ReplayArgs);
  */
 export interface MachineHealthReplayOptions
   extends Pick<MachineHealthKafkaOptions, 'kafka' | 'registryUrl' | 'registryAuth' | 'pipeline'> {
@@ -458,7 +459,7 @@ export class ReplayError extends Error {
  * options.clickhouse.database; // 'whatif'
  */
 export function replayOptionsOf(
-  config: JobConfig,
+  config: JobConfig<MachineHealthSettings>,
   args: ReplayArgs,
   hooks: Pick<MachineHealthReplayOptions, 'onProgress' | 'onNote' | 'signal'> = {},
 ): MachineHealthReplayOptions {
@@ -901,9 +902,9 @@ export async function runReplayFromCli(argv: string[], io: CommandIo = processIo
     io.out(REPLAY_USAGE);
     return 0;
   }
-  let config: JobConfig;
+  let config: JobConfig<MachineHealthSettings>;
   try {
-    config = await loadJobConfig(args.configPath, io.env);
+    config = await loadJobConfig(args.configPath, io.env, machineHealthSettings);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.err(`replay: ${error.message}`);

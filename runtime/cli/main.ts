@@ -71,7 +71,12 @@ async function main(argv: string[]): Promise<number> {
     }
     if (sub === undefined) throw new UsageError('config: name the subcommand: check');
     if (sub !== 'check') throw new UsageError(`config: unknown subcommand "${sub}"; known: check`);
-    return runConfigCheck(rest, console.log);
+    return runConfigCheck(rest, console.log, process.env, async (name) => {
+      const ref = name ?? jobs.defaultJob();
+      if (ref === undefined) return undefined;
+      const job = await jobs.load(ref);
+      return { job: job.name, settings: job.settings };
+    });
   }
   if (command === 'produce' || command === 'replay') {
     const { job, args } = await jobOfCommand(jobs, command, rest);

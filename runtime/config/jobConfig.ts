@@ -4,25 +4,38 @@ import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDoc
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue, formatConfigPath } from './configError.js';
 import { applyEnvOverrides } from './envOverrides.js';
-import { type JobConfig, jobConfigSchema } from './jobConfigSchema.js';
+import { type JobConfig, jobConfigSchema, jobConfigSchemaFor } from './jobConfigSchema.js';
+import type { JobSettings } from './jobSettings.js';
 import { settingAt, settingKeys } from './schemaKeys.js';
 import { resolveSecret, SecretError, SecretRef } from './secret.js';
 
 export { ConfigError, type ConfigIssue, formatConfigIssue } from './configError.js';
 export { ENV_OVERRIDE_PREFIX } from './envOverrides.js';
-export { type JobConfig, jobConfigSchema, LOG_LEVELS, type LogLevel } from './jobConfigSchema.js';
+export {
+  type JobConfig,
+  jobConfigSchema,
+  jobConfigSchemaFor,
+  LOG_LEVELS,
+  type LogLevel,
+} from './jobConfigSchema.js';
+export type { JobSettings } from './jobSettings.js';
 export { Secret, SecretError } from './secret.js';
 
 /**
  * Reads a job config file (YAML), applies `TWINFLOW__…` overrides from
- * `env`, validates it and resolves its secrets and relative paths. Throws a
+ * `env`, validates it (its `pipeline:` section with the job's `settings`,
+ * when given) and resolves its secrets and relative paths. Throws a
  * `ConfigError` listing every problem with its path and line.
  *
  * @example
- * const config = await loadJobConfig('runtime/config/examples/local.yaml');
+ * const config = await loadJobConfig('runtime/config/examples/local.yaml', process.env, machineHealthSettings);
  * config.kafka.brokers; // ['127.0.0.1:19092']
  */
-export async function loadJobConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<JobConfig> {
+export async function loadJobConfig<S = Record<string, unknown>>(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  settings?: JobSettings<S>,
+): Promise<JobConfig<S>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -32,7 +45,7 @@ export async function loadJobConfig(path: string, env: NodeJS.ProcessEnv = proce
       cause,
     });
   }
-  return parseJobConfig(text, path, env);
+  return parseJobConfig(text, path, env, settings);
 }
 
 /**
@@ -45,11 +58,13 @@ export async function loadJobConfig(path: string, env: NodeJS.ProcessEnv = proce
  * const config = parseJobConfig(text, 'deploy/job.yaml', { KAFKA_PASSWORD: 'x' });
  * config.topics.changelog; // 'machine-health-state' (from job.name)
  */
-export function parseJobConfig(
+export function parseJobConfig<S = Record<string, unknown>>(
   text: string,
   source: string,
   env: NodeJS.ProcessEnv = process.env,
-): JobConfig {
+  settings?: JobSettings<S>,
+): JobConfig<S> {
+  const schema = settings === undefined ? jobConfigSchema : jobConfigSchemaFor(settings.schema);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -70,7 +85,7 @@ export function parseJobConfig(
     ]);
   }
   const rawConfig = raw as Record<string, unknown>;
-  const applied = applyEnvOverrides(rawConfig, jobConfigSchema, env);
+  const applied = applyEnvOverrides(rawConfig, schema, env);
   const overridden = new Map(applied.overridden);
   const instanceFrom = defaultInstanceId(rawConfig, env);
   if (instanceFrom !== undefined) overridden.set('job.instanceId', instanceFrom);
@@ -88,7 +103,7 @@ export function parseJobConfig(
     }
     return { path: text, message, line: locate(path) };
   };
-  const parsed = jobConfigSchema.safeParse(rawConfig);
+  const parsed = schema.safeParse(rawConfig);
   if (!parsed.success) issues.push(...schemaIssues(parsed.error.issues, rawConfig, issueAt));
   if (issues.length > 0 || !parsed.success) {
     throw new ConfigError(source, inFileOrder(issues), { cause: parsed.success ? undefined : parsed.error });
@@ -98,8 +113,8 @@ export function parseJobConfig(
   const config = parsed.data;
   resolveSecrets(config, [], env, baseDir, (path, message) => issues.push(issueAt(path, message)));
   if (issues.length > 0) throw new ConfigError(source, inFileOrder(issues));
-  resolvePaths(config, baseDir);
-  return config as unknown as JobConfig;
+  resolvePaths(config as ParsedConfig, settings?.paths ?? [], baseDir);
+  return config as unknown as JobConfig<S>;
 }
 
 /**
@@ -109,7 +124,7 @@ export function parseJobConfig(
  * @example
  * console.log(JSON.stringify(redactedConfig(config), null, 2));
  */
-export function redactedConfig(config: JobConfig): unknown {
+export function redactedConfig(config: JobConfig<unknown>): unknown {
   // Secret.toJSON gives '[redacted]', so a JSON round trip cannot carry a value out.
   return JSON.parse(JSON.stringify(config));
 }
@@ -244,13 +259,14 @@ function resolveSecrets(
 type ParsedConfig = z.output<typeof jobConfigSchema>;
 
 /** Relative paths in a config mean "next to the config file", wherever the job was started from. */
-function resolvePaths(config: ParsedConfig, baseDir: string): void {
+function resolvePaths(config: ParsedConfig, settingPaths: readonly string[], baseDir: string): void {
   const absolute = <K extends string>(fields: Partial<Record<K, string>>, key: K): void => {
     const p = fields[key];
     if (p !== undefined && !isAbsolute(p)) fields[key] = resolve(baseDir, p);
   };
-  absolute(config.pipeline, 'catalogue');
-  absolute(config.pipeline, 'model');
+  for (const key of settingPaths) {
+    if (typeof config.pipeline[key] === 'string') absolute(config.pipeline as Record<string, string>, key);
+  }
   for (const tls of [config.kafka.tls, config.clickhouse.tls]) {
     if (tls === undefined) continue;
     absolute(tls, 'caFile');

@@ -141,14 +141,13 @@ const epochsSection = z.strictObject({
   maxRecords: positiveInt().default(5000),
 });
 
-const pipelineSection = z.strictObject({
-  catalogue: path().optional(),
-  assets: positiveInt().optional(),
-  model: path().optional(),
-  tickMs: positiveInt().default(30_000),
-  outOfOrdernessMs: nonNegativeInt().default(5000),
-  idleTimeoutMs: positiveInt().default(60_000),
-  outcomeTimeoutMs: positiveInt().default(300_000),
+/**
+ * A job's own section (`pipeline:`) when no job says what it holds: any
+ * mapping. A job that declares its settings (JobSettings) gets them
+ * validated, with defaults, instead.
+ */
+const anySettings = z.record(z.string(), z.unknown(), {
+  error: "must be a mapping of the job's own settings",
 });
 
 const percent = z.number({ error: 'must be a number (percent)' });
@@ -194,37 +193,50 @@ const observabilitySection = z.strictObject({
 });
 
 /**
- * The job config file, validated and with defaults applied (sections that
- * are all defaults may be left out). Secrets come out as `SecretRef`s and
- * paths as written; `parseJobConfig` resolves both.
+ * The job config file with `settings` as its `pipeline:` section, validated
+ * and with defaults applied (sections that are all defaults may be left
+ * out). Secrets come out as `SecretRef`s and paths as written;
+ * `parseJobConfig` resolves both.
+ *
+ * @example
+ * const r = jobConfigSchemaFor(machineHealthSettings.schema).safeParse(yaml.parse(text));
+ * if (r.success) r.data.pipeline.tickMs; // 30000
+ */
+export function jobConfigSchemaFor<S extends z.ZodType>(settings: S) {
+  return z
+    .strictObject({
+      job: jobSection,
+      kafka: kafkaSection,
+      schemaRegistry: schemaRegistrySection,
+      topics: topicsSection.prefault({}),
+      clickhouse: clickhouseSection,
+      epochs: epochsSection.prefault({}),
+      pipeline: settings.prefault({} as z.input<S>),
+      commands: commandsSection.prefault({}),
+      observability: observabilitySection.prefault({}),
+    })
+    .transform((config) => ({
+      ...config,
+      topics: {
+        telemetry: config.topics.telemetry,
+        commands: config.topics.commands,
+        changelog: config.topics.changelog ?? `${config.job.name}-state`,
+        deadLetter: config.topics.deadLetter,
+        partitions: config.topics.partitions,
+        replicationFactor: config.topics.replicationFactor,
+      },
+    }));
+}
+
+/**
+ * The job config file of a job that does not declare its settings: the
+ * runtime's sections validated, `pipeline:` any mapping.
  *
  * @example
  * const r = jobConfigSchema.safeParse(yaml.parse(text));
  * if (r.success) r.data.topics.changelog; // 'machine-health-state'
  */
-export const jobConfigSchema = z
-  .strictObject({
-    job: jobSection,
-    kafka: kafkaSection,
-    schemaRegistry: schemaRegistrySection,
-    topics: topicsSection.prefault({}),
-    clickhouse: clickhouseSection,
-    epochs: epochsSection.prefault({}),
-    pipeline: pipelineSection.prefault({}),
-    commands: commandsSection.prefault({}),
-    observability: observabilitySection.prefault({}),
-  })
-  .transform((config) => ({
-    ...config,
-    topics: {
-      telemetry: config.topics.telemetry,
-      commands: config.topics.commands,
-      changelog: config.topics.changelog ?? `${config.job.name}-state`,
-      deadLetter: config.topics.deadLetter,
-      partitions: config.topics.partitions,
-      replicationFactor: config.topics.replicationFactor,
-    },
-  }));
+export const jobConfigSchema = jobConfigSchemaFor(anySettings);
 
 /** A parsed config with every `SecretRef` replaced by the `Secret` it names. */
 type WithSecrets<T> = T extends SecretRef
@@ -243,4 +255,8 @@ type WithSecrets<T> = T extends SecretRef
  * const config: JobConfig = await loadJobConfig('job.yaml');
  * config.kafka.sasl?.password.reveal();
  */
-export type JobConfig = WithSecrets<z.output<typeof jobConfigSchema>>;
+export type JobConfig<S = Record<string, unknown>> = WithSecrets<
+  Omit<z.output<typeof jobConfigSchema>, 'pipeline'>
+> & {
+  readonly pipeline: S;
+};

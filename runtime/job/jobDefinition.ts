@@ -1,4 +1,5 @@
 import type { CommandIo } from '../cli/commandIo.js';
+import type { JobSettings } from '../config/jobSettings.js';
 
 /**
  * What a job module gives the runtime: its name, what it does, and the entry
@@ -29,6 +30,8 @@ export interface JobDefinition {
    * command line it cannot run.
    */
   readonly run: JobCommand;
+  /** Its own config section (`pipeline:` in the job config): what `twinflow config check` validates it with. */
+  readonly settings?: JobSettings<unknown>;
   /** `twinflow produce --job <name> [args]`: publishes the job's simulated input to Kafka. */
   readonly produce?: JobCommand;
   /** `twinflow replay --job <name> [args]`: re-runs the job over a range of its input into a scratch database. */
@@ -78,6 +81,12 @@ export function jobDefinitionProblem(value: unknown): string | undefined {
     return 'description must be a non-empty string';
   }
   if (typeof job.run !== 'function') return 'run must be a function (args, io) => Promise<exit code>';
+  if (job.settings !== undefined) {
+    const settings = job.settings as Partial<JobSettings<unknown>>;
+    if (typeof settings !== 'object' || typeof settings.schema?.safeParse !== 'function') {
+      return 'settings must be { schema: a zod schema, paths?: string[] }';
+    }
+  }
   for (const command of ['produce', 'replay'] as const) {
     if (job[command] !== undefined && typeof job[command] !== 'function') {
       return `${command} must be a function (args, io) => Promise<exit code>`;

@@ -8,7 +8,7 @@ import type { JobConfig } from '../config/jobConfig.js';
  * @example
  * const kafka = kafkaClientOptionsOf(await loadJobConfig('job.yaml'));
  */
-export function kafkaClientOptionsOf(config: JobConfig): KafkaClientOptions {
+export function kafkaClientOptionsOf(config: Pick<JobConfig, 'kafka'>): KafkaClientOptions {
   const { kafka } = config;
   const sasl = kafka.sasl;
   const tls = kafka.tls;

@@ -43,8 +43,8 @@ export interface LaunchedJob {
  * the logger, the metrics registry and the handler of the runtime's job
  * events (it logs them and counts epochs, restores, restarts, fencing).
  */
-export interface LaunchContext {
-  readonly config: JobConfig;
+export interface LaunchContext<S = Record<string, unknown>> {
+  readonly config: JobConfig<S>;
   readonly kafka: KafkaClientOptions;
   readonly logger: Logger;
   readonly metrics: JobMetrics;
@@ -66,9 +66,9 @@ export interface LaunchContext {
  *   close: async () => undefined,
  * }));
  */
-export async function launchJob(
-  config: JobConfig,
-  start: (context: LaunchContext) => Promise<LaunchedJob>,
+export async function launchJob<S = Record<string, unknown>>(
+  config: JobConfig<S>,
+  start: (context: LaunchContext<S>) => Promise<LaunchedJob>,
   options: { readonly logDestination?: DestinationStream } = {},
 ): Promise<number> {
   const logger = createLogger({

@@ -235,8 +235,58 @@ console.log(\`scoring cusum=\${typeof cusumUpdate(cusum, 1)} policy=\${typeof de
 
 /** The user's job as the CLI runs it: declared in their package.json, defined with twinflow/runtime's defineJob. */
 const CONSUMER_REGISTERED_JOB = `
-import { defineJob, positiveInteger } from 'twinflow/runtime';
+import { boundedOutOfOrderness, keyBy, sum, tumbling, type WindowResult, windowAggregate } from 'twinflow';
+import { tableOutput } from 'twinflow/clickhouse';
+import {
+  defineJob,
+  exactlyOnceJobFor,
+  launchJob,
+  loadJobConfig,
+  positiveInteger,
+  type StreamingJob,
+} from 'twinflow/runtime';
 import { parseArgs } from 'node:util';
+
+interface Reading {
+  readonly pumpId: string;
+  readonly ts: number;
+  readonly kwh: number;
+}
+
+// The job's definition as the README shows it: type-checked here, run on Kafka by the integration tests' twin.
+export const pumpEnergy: StreamingJob<Reading, WindowResult<number>> = {
+  input: {
+    schema: { type: 'record', name: 'Reading', fields: [{ name: 'pumpId', type: 'string' }, { name: 'ts', type: 'long' }, { name: 'kwh', type: 'double' }] },
+    eventTime: (r) => r.ts,
+    watermarks: boundedOutOfOrderness(5_000),
+    check: (r) => (Number.isFinite(r.kwh) ? undefined : \`kwh: \${r.kwh} is not a number\`),
+  },
+  graph: (input$, snapshots) =>
+    input$.pipe(keyBy((r) => r.pumpId), windowAggregate(tumbling(60_000), sum((r: Reading) => r.kwh), { id: 'kwh', snapshots })),
+  clickhouseTables: [
+    tableOutput<WindowResult<number>, { pump: string; minute: number; kwh: number }>({
+      name: 'kwh',
+      table: 'pump_kwh',
+      idOf: (r) => \`\${r.pump}@\${r.minute}\`,
+      rowOf: (w) => ({ pump: String(w.key), minute: w.start, kwh: w.value }),
+    }),
+  ],
+};
+
+export async function runOnKafka(configPath: string): Promise<number> {
+  return launchJob(await loadJobConfig(configPath), async ({ config, kafka, onJobEvent }) =>
+    exactlyOnceJobFor(pumpEnergy, {
+      kafka,
+      registry: { url: config.schemaRegistry.url },
+      groupId: config.job.groupId,
+      instanceId: config.job.instanceId,
+      topics: { input: config.topics.telemetry, changelog: config.topics.changelog, deadLetter: config.topics.deadLetter, partitions: config.topics.partitions },
+      clickhouse: config.clickhouse,
+      epochs: config.epochs,
+      log: onJobEvent,
+    }),
+  );
+}
 
 export default defineJob({
   name: 'kwh',

@@ -14,6 +14,7 @@ import {
   runReplayFromCli,
   summaryLines,
 } from '../../../../pipelines/machine-health/replay.js';
+import { machineHealthSettings } from '../../../../pipelines/machine-health/settings.js';
 import type { CommandIo } from '../../../../runtime/cli/commandIo.js';
 import { UsageError } from '../../../../runtime/cli/flags.js';
 import { loadJobConfig } from '../../../../runtime/config/jobConfig.js';
@@ -242,7 +243,7 @@ describe('closingWatermark', () => {
 
 describe('replayOptionsOf', () => {
   it('takes the job config’s Kafka, topic, pipeline and ClickHouse server, with the scratch database', async () => {
-    const config = await loadJobConfig(LOCAL_CONFIG, {});
+    const config = await loadJobConfig(LOCAL_CONFIG, {}, machineHealthSettings);
     const options = replayOptionsOf(config, {
       configPath: LOCAL_CONFIG,
       database: 'whatif',
@@ -267,7 +268,7 @@ describe('replayOptionsOf', () => {
   });
 
   it('refuses the job’s own database, naming the setting', async () => {
-    const config = await loadJobConfig(LOCAL_CONFIG, {});
+    const config = await loadJobConfig(LOCAL_CONFIG, {}, machineHealthSettings);
     expect(() =>
       replayOptionsOf(config, {
         configPath: 'local.yaml',

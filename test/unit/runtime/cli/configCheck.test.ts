@@ -1,19 +1,31 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CONFIG_CHECK_USAGE, runConfigCheck } from '../../../../runtime/cli/configCheck.js';
+import { z } from 'zod';
+import {
+  CONFIG_CHECK_USAGE,
+  runConfigCheck,
+  type SettingsOfJob,
+} from '../../../../runtime/cli/configCheck.js';
 import { UsageError } from '../../../../runtime/cli/flags.js';
 
 async function check(
   argv: string[],
   env: NodeJS.ProcessEnv = {},
+  settingsOf?: SettingsOfJob,
 ): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
-  const code = await runConfigCheck(argv, (l) => lines.push(l), env);
+  const code = await runConfigCheck(argv, (l) => lines.push(l), env, settingsOf);
   return { code, lines };
 }
+
+/** A registry that knows one job, "pumps", whose section holds a number of pumps. */
+const pumpsOnly: SettingsOfJob = async (job) =>
+  job === undefined || job === 'pumps'
+    ? { job: 'pumps', settings: { schema: z.strictObject({ pumps: z.int().positive().default(4) }) } }
+    : undefined;
 
 describe('twinflow config check', () => {
   const dir = mkdtempSync(join(tmpdir(), 'twinflow-check-'));
@@ -54,6 +66,22 @@ clickhouse: { url: 'http://127.0.0.1:18123' }
       `  ${bad}:4 epochs.maxRecords: must be a positive integer (got 0)`,
       `  ${bad} schemaRegistry: is required`,
       `  ${bad} clickhouse: is required`,
+    ]);
+  });
+
+  it("checks the pipeline: section against the job's settings, and says whose", async () => {
+    const ok = await check(['check', good], { KAFKA_PW: 'x' }, pumpsOnly);
+    expect(ok.lines[1]).toBe('# pipeline: checked against the settings of job "pumps"');
+    expect(parse(ok.lines.slice(1).join('\n')).pipeline).toEqual({ pumps: 4 });
+    const loose = await check(['check', good], { KAFKA_PW: 'x' });
+    expect(loose.lines[1]).toBe('# pipeline: not checked (no job settings known)');
+    const valves = join(dir, 'valves.yaml');
+    writeFileSync(valves, `${readFileSync(good, 'utf8')}pipeline: { valves: 2 }\n`);
+    const refused = await check(['check', '--job', 'pumps', valves], { KAFKA_PW: 'x' }, pumpsOnly);
+    expect(refused.code).toBe(1);
+    expect(refused.lines).toEqual([
+      `invalid: ${valves}: 1 problem`,
+      `  ${valves}:7 pipeline.valves: unknown setting`,
     ]);
   });
 

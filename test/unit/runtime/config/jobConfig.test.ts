@@ -3,13 +3,21 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   ConfigError,
+  type JobSettings,
   loadJobConfig,
   parseJobConfig,
   redactedConfig,
   Secret,
 } from '../../../../runtime/config/jobConfig.js';
+
+/** A job's settings with two file paths, which the loader resolves next to the config file. */
+const FILE_SETTINGS: JobSettings<{ catalogue?: string; model?: string }> = {
+  schema: z.looseObject({ catalogue: z.string().optional(), model: z.string().optional() }),
+  paths: ['catalogue', 'model'],
+};
 
 const base = `job:
   name: machine-health
@@ -187,7 +195,7 @@ pipeline:
       "brokers: ['127.0.0.1:19092']",
       "brokers: ['127.0.0.1:19092']\n  tls: { caFile: ca.pem, certFile: c.pem, keyFile: k.pem }",
     );
-    const c = parseJobConfig(text, '/etc/twinflow/job.yaml', {});
+    const c = parseJobConfig(text, '/etc/twinflow/job.yaml', {}, FILE_SETTINGS);
     expect(c.pipeline.catalogue).toBe('/etc/catalogue.yaml');
     expect(c.pipeline.model).toBe('/abs/model.onnx');
     expect(c.kafka.tls).toEqual({
@@ -229,7 +237,7 @@ describe('loadJobConfig', () => {
   });
 
   it('loads the local example for the local stack', async () => {
-    const c = await loadJobConfig('runtime/config/examples/local.yaml', {});
+    const c = await loadJobConfig('runtime/config/examples/local.yaml', {}, FILE_SETTINGS);
     expect(c.kafka.brokers).toEqual(['127.0.0.1:19092']);
     expect(c.schemaRegistry.url).toBe('http://127.0.0.1:18081/apis/ccompat/v7');
     expect(c.clickhouse.url).toBe('http://127.0.0.1:18123');

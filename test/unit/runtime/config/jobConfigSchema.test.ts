@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { jobConfigSchema, secretRefSchema } from '../../../../runtime/config/jobConfigSchema.js';
+import { z } from 'zod';
+import {
+  jobConfigSchema,
+  jobConfigSchemaFor,
+  secretRefSchema,
+} from '../../../../runtime/config/jobConfigSchema.js';
 import { SecretRef } from '../../../../runtime/config/secret.js';
 
 const minimal = {
@@ -31,7 +36,7 @@ describe('jobConfigSchema', () => {
       },
       clickhouse: { url: 'http://127.0.0.1:18123', database: 'twinflow', username: 'default' },
       epochs: { intervalMs: 1000, maxRecords: 5000 },
-      pipeline: { tickMs: 30_000, outOfOrdernessMs: 5000, idleTimeoutMs: 60_000, outcomeTimeoutMs: 300_000 },
+      pipeline: {},
       commands: {},
       observability: { port: 9464, logLevel: 'info' },
     });
@@ -49,6 +54,20 @@ describe('jobConfigSchema', () => {
     expect(c.topics.changelog).toBe('custom-state');
     expect(c.kafka.tls).toEqual({ enabled: true, rejectUnauthorized: true });
     expect(c.commands.bounds).toEqual({ maxSpeedDeltaPct: 30, minSpeedPct: 0, maxSpeedPct: 110 });
+  });
+
+  it("validates the job's own section with the job's schema: its defaults, its unknown keys", () => {
+    const schema = jobConfigSchemaFor(z.strictObject({ pumps: z.int().positive().default(12) }));
+    expect(schema.parse(minimal).pipeline).toEqual({ pumps: 12 });
+    expect(schema.parse({ ...minimal, pipeline: { pumps: 3 } }).pipeline).toEqual({ pumps: 3 });
+    const r = schema.safeParse({ ...minimal, pipeline: { pumps: 3, valves: 2 } });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['pipeline']);
+    // Without a job's schema the section is any mapping, and nothing else.
+    expect(jobConfigSchema.parse({ ...minimal, pipeline: { anything: [1] } }).pipeline).toEqual({
+      anything: [1],
+    });
+    expect(issuesOf({ ...minimal, pipeline: 'fast' })[0].path).toBe('pipeline');
   });
 
   it('rejects unknown keys at every level', () => {
