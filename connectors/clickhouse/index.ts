@@ -12,6 +12,9 @@
  * @example
  * import { ClickHouseSink, migrate, toClickHouse } from 'twinflow/clickhouse';
  */
+
+export type { AnyTableOutput, ClickHouseTableOutput } from './clickhouseOutputs.js';
+export { ClickHouseOutputs, tableOutput } from './clickhouseOutputs.js';
 export type { ClickHouseSinkMetrics, ClickHouseSinkOptions, RetryPolicy } from './clickhouseSink.js';
 export { ClickHouseSink } from './clickhouseSink.js';
 export type { EmbeddedClickHouseProcessOptions } from './embeddedServerProcess.js';
@@ -21,5 +24,3 @@ export { loadMigrations, MigrationChecksumError, MigrationError, migrate } from 
 export * from './sinkError.js';
 export type { ClickHouseSinkObserver, InsertRetry, WrittenBatch } from './sinkObserver.js';
 export { toClickHouse } from './toClickHouse.js';
-export type { AnyTableOutput, ClickHouseTableOutput } from './clickhouseOutputs.js';
-export { ClickHouseOutputs, tableOutput } from './clickhouseOutputs.js';

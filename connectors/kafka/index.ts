@@ -38,6 +38,8 @@ export type {
   KafkaSourceStage,
 } from './kafkaSource.js';
 export { KafkaSource, KafkaSourceError, kafkaSource } from './kafkaSource.js';
+export type { OffsetRange, RangeMessage } from './partitionRangeReader.js';
+export { offsetsAtTime, PartitionRangeReader, topicOffsetMarks } from './partitionRangeReader.js';
 export type { PartitionWatermark, TopicPartitionRef } from './partitionWatermarks.js';
 export * from './telemetryProducer.js';
 export * from './topicAdmin.js';

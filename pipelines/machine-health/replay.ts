@@ -1,23 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { ClickHouseClient } from '@clickhouse/client';
-import { Subject, type Subscription } from 'rxjs';
-import { AvroSerde } from '../../connectors/avro/avroSerde.js';
-import { ConfluentSchemaRegistry } from '../../connectors/avro/confluentSchemaRegistry.js';
-import { telemetrySchema } from '../../connectors/avro/contractSchemas.js';
-import { AvroDecodeError } from '../../connectors/avro/errors.js';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
-import { migrate } from '../../connectors/clickhouse/migrations.js';
-import { kafkaJavascript, newKafka } from '../../connectors/kafka/kafkaClient.js';
-import { rdkafkaConfig } from '../../connectors/kafka/kafkaClientOptions.js';
-import { PartitionWatermarks } from '../../connectors/kafka/partitionWatermarks.js';
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
-import type { Telemetry } from '../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../operators/control/policy.js';
-import { telemetryCheck } from '../../operators/control/telemetryCheck.js';
-import { barrier, record, type StreamElement, watermark } from '../../operators/core/element.js';
-import { throughSinks } from '../../operators/core/throughSinks.js';
 import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
 import {
   type ClickHouseConnection,
@@ -27,15 +12,13 @@ import {
 import { type CommandIo, processIo } from '../../runtime/cli/commandIo.js';
 import { positiveInteger, UsageError } from '../../runtime/cli/flags.js';
 import { ConfigError, type JobConfig, loadJobConfig } from '../../runtime/config/jobConfig.js';
-import {
-  type MachineHealthClickHouse,
-  machineHealthClickHouse,
-  type RowsWritten,
-} from './clickhouseTables.js';
+import { type ReplayJobProgress, type ReplayJobReport, replayJob } from '../../runtime/replay/replayJob.js';
+import { closingWatermark, type ReplayStart } from '../../runtime/replay/replayRanges.js';
+import type { RowsWritten } from './clickhouseTables.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embeddedJob.js';
 import { machineHealthOptionsOf } from './kafkaCli.js';
-import type { MachineHealthKafkaOptions } from './kafkaJob.js';
-import { type MachineHealthDeps, machineHealth, UnknownAssetError } from './machineHealth.js';
+import { type MachineHealthKafkaOptions, machineHealthStreamingJob } from './kafkaJob.js';
+import { UnknownAssetError } from './machineHealth.js';
 import { type MachineHealthSettings, machineHealthSettings } from './settings.js';
 
 /**
@@ -67,17 +50,6 @@ Options:
 Operator state starts empty at the start point: no state is restored from the job's changelog.
 The last KPI windows are closed at the end. Exit code: 0 done, 1 Kafka, the registry or ClickHouse
 failed, 2 a mistake in the command line, 130 interrupted (Ctrl-C; what was read is flushed).`;
-
-/**
- * Where a replay starts reading the telemetry topic.
- *
- * @example
- * const start: ReplayStart = { kind: 'offsets', offsets: new Map([[0, 120], [1, 98]]) };
- */
-export type ReplayStart =
-  | { readonly kind: 'beginning' }
-  | { readonly kind: 'time'; readonly ts: number }
-  | { readonly kind: 'offsets'; readonly offsets: ReadonlyMap<number, number> };
 
 /**
  * A `twinflow replay` command line, validated.
@@ -241,107 +213,6 @@ function parseOffsets(raw: string): Map<number, number> {
 }
 
 /**
- * A partition's offsets when the replay starts: `low` the first one still
- * in the log, `end` the read_committed end (the next offset to be written).
- *
- * @example
- * const marks: PartitionMarks = { partition: 0, low: 0, end: 2_400 };
- */
-export interface PartitionMarks {
-  readonly partition: number;
-  readonly low: number;
-  readonly end: number;
-}
-
-/**
- * The offsets of one partition a replay reads: `from` inclusive, `to`
- * exclusive (empty when equal).
- *
- * @example
- * const range: ReplayRange = { partition: 0, from: 1_200, to: 2_400 };
- */
-export interface ReplayRange {
-  readonly partition: number;
-  readonly from: number;
-  readonly to: number;
-}
-
-/**
- * The ranges a replay reads, from the topic's offsets at its start: each
- * partition up to its end then, from where `start` says. `byTime` is, for
- * --from-time, each partition's first offset timestamped at or after the
- * time (a partition missing from it has none: nothing to read). Starts
- * below a partition's first offset (removed by retention) move up to it,
- * with a note. Throws UsageError when --from-offsets names a partition the
- * topic does not have.
- *
- * @example
- * replayRanges('telemetry', { kind: 'beginning' }, [{ partition: 0, low: 0, end: 10 }]);
- * // { ranges: [{ partition: 0, from: 0, to: 10 }], notes: [] }
- */
-export function replayRanges(
-  topic: string,
-  start: ReplayStart,
-  marks: readonly PartitionMarks[],
-  byTime: ReadonlyMap<number, number> = new Map(),
-): { ranges: ReplayRange[]; notes: string[] } {
-  const sorted = [...marks].sort((a, b) => a.partition - b.partition);
-  const notes: string[] = [];
-  if (start.kind === 'offsets') {
-    const known = new Set(sorted.map((m) => m.partition));
-    const unknown = [...start.offsets.keys()].filter((p) => !known.has(p));
-    if (unknown.length > 0) {
-      throw new UsageError(
-        `replay: --from-offsets names partition ${unknown.join(', ')}, but topic ${topic} has partitions ${describePartitions(sorted)}`,
-      );
-    }
-    const unnamed = sorted.filter((m) => !start.offsets.has(m.partition)).map((m) => m.partition);
-    if (unnamed.length > 0) {
-      notes.push(`partition ${unnamed.join(', ')} not named in --from-offsets: not read`);
-    }
-  }
-  const ranges: ReplayRange[] = [];
-  for (const { partition, low, end } of sorted) {
-    let from: number;
-    if (start.kind === 'beginning') from = low;
-    else if (start.kind === 'time') from = byTime.get(partition) ?? end;
-    else {
-      const asked = start.offsets.get(partition);
-      if (asked === undefined) continue;
-      from = asked;
-      if (asked < low) {
-        notes.push(`partition ${partition}: offset ${asked} is gone (retention); starting at ${low}`);
-      } else if (asked > end) {
-        notes.push(`partition ${partition}: offset ${asked} is past the end (${end}); nothing to read`);
-      }
-    }
-    ranges.push({ partition, from: Math.min(Math.max(from, low), end), to: end });
-  }
-  return { ranges, notes };
-}
-
-function describePartitions(marks: readonly PartitionMarks[]): string {
-  if (marks.length === 0) return 'none';
-  const ids = marks.map((m) => m.partition);
-  const contiguous = ids.every((p, i) => p === ids[0]! + i);
-  return contiguous && ids.length > 2 ? `${ids[0]}-${ids[ids.length - 1]}` : ids.join(', ');
-}
-
-/**
- * The watermark that closes every tumbling window holding a record up to
- * `maxTs` (a window fires at its end − 1), and no later: a watermark at
- * +Infinity would also fire every asset's silence timer, and the twin
- * would answer the end of the replay with DATA_STALE alerts and fail-safe
- * commands that the plant never caused.
- *
- * @example
- * closingWatermark(90_000, 60_000); // 119_999: the window [60 000, 120 000) fires
- */
-export function closingWatermark(maxTs: number, windowMs: number): number {
-  return Math.floor(maxTs / windowMs) * windowMs + windowMs - 1;
-}
-
-/**
  * What a replay runs against and where it writes. `clickhouse.database` is
  * the scratch database (see {@link replayOptionsOf}, which refuses the
  * job's own).
@@ -367,83 +238,21 @@ export interface MachineHealthReplayOptions
   readonly stallTimeoutMs?: number;
 }
 
-/**
- * A replay's progress, after a batch.
- *
- * @example
- * const p: ReplayProgress = { records: 12_000, read: 12_000, total: 48_000, eventTs: 1_767_600_000_000,
- *   watermark: 1_767_599_000_000, elapsedMs: 3_000 };
- */
-export interface ReplayProgress {
-  /** Records handed to the operator graph. */
-  readonly records: number;
-  /** Messages read, of `total` in the ranges (markers and skipped ones count; --until-time may stop short of it). */
-  readonly read: number;
-  readonly total: number;
-  /** The newest event time handed over (−Infinity before the first). */
-  readonly eventTs: number;
-  /** Event time up to which every partition has been read (−Infinity until each has delivered). */
-  readonly watermark: number;
-  readonly elapsedMs: number;
-}
+/** A replay's progress, after a batch (the runtime's, see ReplayJobProgress). */
+export type ReplayProgress = ReplayJobProgress;
 
 /**
- * What a replay did.
+ * What a machine-health replay did: the runtime's report, with the twin's
+ * commands, alerts and KPI windows counted and its rows per table.
  *
  * @example
  * const { records, commands, rows } = await replayMachineHealth(options);
  */
-export interface ReplayReport {
-  readonly topic: string;
-  readonly database: string;
-  readonly ranges: readonly ReplayRange[];
-  /** Records handed to the operator graph. */
-  readonly records: number;
-  /** Messages the job would dead-letter (undecodable, or without a valid event time); skipped. */
-  readonly poison: number;
-  /** Readings before --from-time or at/after --until-time; skipped. */
-  readonly outsideTime: number;
+export interface ReplayReport extends Omit<ReplayJobReport, 'rows'> {
   readonly commands: number;
   readonly alerts: number;
   readonly kpis: number;
   readonly rows: RowsWritten;
-  /** Event time span of the records (undefined when there were none). */
-  readonly firstTs?: number;
-  readonly lastTs?: number;
-  readonly elapsedMs: number;
-  readonly interrupted: boolean;
-}
-
-/**
- * Which step of a replay failed: 'plan' (the topic's offsets), 'connect',
- * 'read' (consuming, or no progress for the stall timeout), 'decode' (the
- * registry, not the bytes).
- */
-export type ReplayStage = 'plan' | 'connect' | 'read' | 'decode';
-
-/**
- * A replay failed talking to Kafka or the schema registry. `retriable` is
- * the cause's own flag (true for a stall).
- *
- * @example
- * catch (e) { if (e instanceof ReplayError && e.retriable) console.error('try again'); }
- */
-export class ReplayError extends Error {
-  override readonly name = 'ReplayError';
-  readonly retriable: boolean;
-
-  constructor(
-    readonly stage: ReplayStage,
-    subject: string,
-    options: { cause: unknown },
-  ) {
-    const cause = options.cause;
-    super(
-      `replay ${stage} failed for ${subject}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      options,
-    );
-    this.retriable = (cause as { retriable?: unknown } | undefined)?.retriable === true;
-  }
 }
 
 /**
@@ -486,39 +295,22 @@ export function replayOptionsOf(
 }
 
 const KPI_WINDOW_MS = 60_000;
-const BATCH = 1_000;
-
-interface ConsumedMessage {
-  readonly partition: number;
-  readonly offset: number;
-  readonly key?: string | Buffer | null;
-  readonly value: Buffer | null;
-}
 
 /**
- * Re-runs the machine-health operator graph over a finite stretch of the
- * telemetry topic, in this process, into `clickhouse.database` (migrated
- * first). Reads each partition of `ranges` with an assigned consumer (a
- * fresh group id, never joined, nothing committed, read_committed) up to
- * the end offsets found at the start, or until a reading lies
- * out-of-orderness past `untilTs`. Watermarks per partition, as the job's
- * source makes them (bounded out-of-orderness, no idleness: a finished
- * partition simply stops counting); a barrier every `barrierEvery` records
- * flushes the ClickHouse sinks; at the end a closing watermark fires the
- * last KPI windows. Nothing is written to Kafka.
+ * Re-runs the machine-health job over a finite stretch of the telemetry
+ * topic into `clickhouse.database`: the runtime's replay of any job
+ * (replayJob: ranges read through connectors/kafka, the job's input check,
+ * watermarks per partition without idleness, a barrier every `barrierEvery`
+ * records, nothing written to Kafka) with the machine-health job's
+ * definition; the last KPI windows are closed at the end. Operator state
+ * starts empty.
  *
  * @example
  * const report = await replayMachineHealth(replayOptionsOf(config, args));
  * console.log(report.records, report.commands);
  */
 export async function replayMachineHealth(options: MachineHealthReplayOptions): Promise<ReplayReport> {
-  const { topic, pipeline } = options;
-  const started = performance.now();
-  const marks = await partitionMarks(options);
-  const byTime = options.from.kind === 'time' ? await offsetsAtTime(options, options.from.ts) : undefined;
-  const { ranges, notes } = replayRanges(topic, options.from, marks, byTime);
-  for (const note of notes) options.onNote?.(note);
-
+  const { pipeline } = options;
   const base = await loadCatalogue(pipeline.cataloguePath ?? DEFAULT_CATALOGUE);
   const catalogue =
     pipeline.assets === undefined || pipeline.assets === base.assets.length
@@ -527,27 +319,10 @@ export async function replayMachineHealth(options: MachineHealthReplayOptions): 
   const tickMs = pipeline.tickMs ?? 30_000;
   const outOfOrdernessMs = pipeline.outOfOrdernessMs ?? 5_000;
   const database = options.clickhouse.database;
-
-  const client: ClickHouseClient = openClickHouse(options.clickhouse);
-  let surrogate: OnnxSurrogate | undefined;
-  let sinks: MachineHealthClickHouse | undefined;
-  let graph: ReplayGraph | undefined;
+  await warnIfNotEmpty(options.clickhouse, options.onNote);
+  const surrogate = await OnnxSurrogate.load(pipeline.modelPath ?? DEFAULT_MODEL);
   try {
-    await migrate(client, { database });
-    const before = await client.query({
-      query: `SELECT count() AS n FROM ${database}.telemetry_enriched`,
-      format: 'JSONEachRow',
-    });
-    const [held] = await before.json<{ n: string }>();
-    if (Number(held?.n ?? 0) > 0) {
-      options.onNote?.(
-        `database ${database} already holds ${held!.n} telemetry rows; this replay's rows join them ` +
-          '(identical facts collapse in the *_dedup views); use a new name for a clean what-if',
-      );
-    }
-    surrogate = await OnnxSurrogate.load(pipeline.modelPath ?? DEFAULT_MODEL);
-    sinks = machineHealthClickHouse(client, database, catalogue);
-    graph = replayGraph(
+    const definition = machineHealthStreamingJob(
       {
         catalogue,
         riskModel: machineHealthRiskModel(surrogate),
@@ -555,330 +330,64 @@ export async function replayMachineHealth(options: MachineHealthReplayOptions): 
         outcomeTimeoutMs: pipeline.outcomeTimeoutMs ?? 10 * tickMs,
         kpiWindowMs: KPI_WINDOW_MS,
       },
-      sinks,
+      { commandsTopic: 'commands', outOfOrdernessMs },
     );
-    const read = await readRanges(options, ranges, outOfOrdernessMs, graph, started);
-    await sinks.close();
-    return {
-      topic,
-      database,
-      ranges,
-      ...read,
-      commands: graph.counts.commands,
-      alerts: graph.counts.alerts,
-      kpis: graph.counts.kpis,
-      rows: { ...sinks.written },
-      elapsedMs: performance.now() - started,
-    };
+    const counts = { commands: 0, alerts: 0, kpis: 0 };
+    const report = await replayJob(definition, {
+      kafka: options.kafka,
+      registry: { url: options.registryUrl, auth: options.registryAuth },
+      topic: options.topic,
+      from: options.from,
+      untilTs: options.untilTs,
+      clickhouse: options.clickhouse,
+      barrierEvery: options.barrierEvery,
+      watermarks: boundedOutOfOrderness(outOfOrdernessMs),
+      untilSlackMs: outOfOrdernessMs,
+      closeAt: (lastTs) => closingWatermark(lastTs, KPI_WINDOW_MS),
+      onOutput: (out) => {
+        if (out.type === 'command') counts.commands++;
+        else if (out.type === 'alert') counts.alerts++;
+        else if (out.type === 'kpi') counts.kpis++;
+      },
+      onProgress: options.onProgress,
+      onNote: options.onNote,
+      signal: options.signal,
+      stallTimeoutMs: options.stallTimeoutMs,
+    });
+    return { ...report, database, ...counts, rows: report.rows as RowsWritten };
   } finally {
-    // After a failure: nothing may still call the model or the sinks while they close.
-    graph?.stop();
-    await sinks?.close().catch(() => undefined);
-    await surrogate?.close();
+    await surrogate.close();
+  }
+}
+
+/** A what-if into a database that already holds rows mixes with them: say so before reading. */
+async function warnIfNotEmpty(
+  clickhouse: ClickHouseConnection,
+  onNote: ((note: string) => void) | undefined,
+): Promise<void> {
+  const client = openClickHouse(clickhouse);
+  const { database } = clickhouse;
+  try {
+    const exists = await client.query({
+      // The database name is an identifier (parseReplayArgs checks it), so it can be quoted as it is.
+      query: `SELECT count() AS n FROM system.tables WHERE database = '${database}' AND name = 'telemetry_enriched'`,
+      format: 'JSONEachRow',
+    });
+    const [table] = await exists.json<{ n: string }>();
+    if (Number(table?.n ?? 0) === 0) return;
+    const before = await client.query({
+      query: `SELECT count() AS n FROM ${database}.telemetry_enriched`,
+      format: 'JSONEachRow',
+    });
+    const [held] = await before.json<{ n: string }>();
+    if (Number(held?.n ?? 0) > 0) {
+      onNote?.(
+        `database ${database} already holds ${held!.n} telemetry rows; this replay's rows join them ` +
+          '(identical facts collapse in the *_dedup views); use a new name for a clean what-if',
+      );
+    }
+  } finally {
     await client.close();
-  }
-}
-
-/** The operator graph with its input, its sinks and what came out of it. */
-interface ReplayGraph {
-  readonly input: Subject<StreamElement<Telemetry>>;
-  readonly counts: { commands: number; alerts: number; kpis: number };
-  /** Resolves once barrier `epoch` has passed the sinks (its rows are in ClickHouse). */
-  passed(epoch: number): Promise<void>;
-  /** The graph's failure, if it failed. */
-  failure(): unknown;
-  readonly done: Promise<void>;
-  /** Unsubscribes (no-op once complete). */
-  stop(): void;
-}
-
-function replayGraph(deps: MachineHealthDeps, sinks: MachineHealthClickHouse): ReplayGraph {
-  const input = new Subject<StreamElement<Telemetry>>();
-  const counts = { commands: 0, alerts: 0, kpis: 0 };
-  let passedEpoch = 0;
-  let failed: { error: unknown } | undefined;
-  let waiter: { epoch: number; resolve: () => void; reject: (error: unknown) => void } | undefined;
-  let subscription: Subscription | undefined;
-  const done = new Promise<void>((resolve, reject) => {
-    subscription = machineHealth(input, deps)
-      .pipe(throughSinks(sinks))
-      .subscribe({
-        next(e) {
-          if (e.kind === 'record') {
-            const type = e.value.type;
-            if (type === 'command') counts.commands++;
-            else if (type === 'alert') counts.alerts++;
-            else if (type === 'kpi') counts.kpis++;
-          } else if (e.kind === 'barrier') {
-            passedEpoch = e.epoch;
-            if (waiter !== undefined && passedEpoch >= waiter.epoch) {
-              const w = waiter;
-              waiter = undefined;
-              w.resolve();
-            }
-          }
-        },
-        error(error) {
-          failed = { error };
-          waiter?.reject(error);
-          waiter = undefined;
-          reject(error);
-        },
-        complete: resolve,
-      });
-  });
-  done.catch(() => undefined);
-  return {
-    input,
-    counts,
-    done,
-    failure: () => failed?.error,
-    stop: () => subscription?.unsubscribe(),
-    passed(epoch) {
-      if (failed !== undefined) return Promise.reject(failed.error);
-      if (passedEpoch >= epoch) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        waiter = { epoch, resolve, reject };
-      });
-    },
-  };
-}
-
-/** Per partition, the first offset in the log and the read_committed end, now. */
-async function partitionMarks(options: MachineHealthReplayOptions): Promise<PartitionMarks[]> {
-  const admin = newKafka(options.kafka).admin();
-  try {
-    await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(options.topic, {
-      isolationLevel: kafkaJavascript().KafkaJS.IsolationLevel.READ_COMMITTED,
-    });
-    return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), end: Number(o.offset) }));
-  } catch (error) {
-    throw new ReplayError(
-      'plan',
-      `topic ${options.topic} on ${options.kafka.brokers.join(',')} (its end offsets)`,
-      { cause: error },
-    );
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-}
-
-/**
- * Per partition, the first offset whose message timestamp is at or after
- * `ts` (the producer stamps readings with their event time). The admin
- * answers the end offset where there is none; that reads nothing.
- */
-async function offsetsAtTime(options: MachineHealthReplayOptions, ts: number): Promise<Map<number, number>> {
-  const admin = newKafka(options.kafka).admin();
-  try {
-    await admin.connect();
-    const offsets = await admin.fetchTopicOffsetsByTimestamp(options.topic, ts, {
-      isolationLevel: kafkaJavascript().KafkaJS.IsolationLevel.READ_COMMITTED,
-    });
-    return new Map(offsets.map((o) => [o.partition, Number(o.offset)]));
-  } catch (error) {
-    throw new ReplayError('plan', `topic ${options.topic} (offsets at ${new Date(ts).toISOString()})`, {
-      cause: error,
-    });
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-}
-
-type ReadSummary = Pick<
-  ReplayReport,
-  'records' | 'poison' | 'outsideTime' | 'firstTs' | 'lastTs' | 'interrupted'
->;
-
-/** Consumes the ranges into the graph, closes the last windows, flushes, completes. */
-async function readRanges(
-  options: MachineHealthReplayOptions,
-  ranges: readonly ReplayRange[],
-  outOfOrdernessMs: number,
-  graph: ReplayGraph,
-  started: number,
-): Promise<ReadSummary> {
-  const { topic, untilTs } = options;
-  const fromTs = options.from.kind === 'time' ? options.from.ts : Number.NEGATIVE_INFINITY;
-  const serde = new AvroSerde<Telemetry>(
-    new ConfluentSchemaRegistry({ host: options.registryUrl, auth: options.registryAuth }),
-    telemetrySchema,
-  );
-  const { input } = graph;
-  // No idleness: a partition is only ever behind because its messages are still being fetched,
-  // and the replay knows when one is finished.
-  const clocks = new PartitionWatermarks(boundedOutOfOrderness(outOfOrdernessMs), (ts) =>
-    input.next(watermark(ts)),
-  );
-  const open = new Map<number, ReplayRange>();
-  for (const r of ranges) if (r.to > r.from) open.set(r.partition, r);
-  clocks.assign([...open.keys()].map((partition) => ({ topic, partition })));
-  const total = ranges.reduce((sum, r) => sum + (r.to - r.from), 0);
-  const positionOf = new Map<number, number>(ranges.map((r) => [r.partition, r.from]));
-  const summary = { records: 0, poison: 0, outsideTime: 0 };
-  let firstTs = Number.POSITIVE_INFINITY;
-  let lastTs = Number.NEGATIVE_INFINITY;
-  let epoch = 0;
-  let sinceBarrier = 0;
-  let interrupted = false;
-
-  const read = () => {
-    let n = 0;
-    for (const r of ranges) n += (positionOf.get(r.partition) ?? r.from) - r.from;
-    return n;
-  };
-  const checkGraph = () => {
-    const failure = graph.failure();
-    if (failure !== undefined) throw failure;
-  };
-  const finish = (partition: number): void => {
-    if (!open.delete(partition)) return;
-    clocks.revoke([{ topic, partition }]);
-  };
-
-  const consumer = new (kafkaJavascript().KafkaConsumer)({
-    ...rdkafkaConfig(options.kafka),
-    // Required by the client; the consumer is assigned its partitions, so it never joins this group.
-    'group.id': `replay-${randomUUID()}`,
-    'enable.auto.commit': false,
-    'enable.auto.offset.store': false,
-    'isolation.level': 'read_committed',
-    'auto.offset.reset': 'earliest',
-  });
-  try {
-    if (open.size > 0) {
-      try {
-        await new Promise<void>((done, fail) => consumer.connect({}, (err) => (err ? fail(err) : done())));
-      } catch (error) {
-        throw new ReplayError('connect', `topic ${topic} on ${options.kafka.brokers.join(',')}`, {
-          cause: error,
-        });
-      }
-      consumer.assign([...open.values()].map((r) => ({ topic, partition: r.partition, offset: r.from })));
-      consumer.setDefaultConsumeTimeout(100);
-    }
-    const stallMs = options.stallTimeoutMs ?? 60_000;
-    let lastProgress = performance.now();
-    while (open.size > 0) {
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-      let batch: ConsumedMessage[];
-      try {
-        batch = await new Promise<ConsumedMessage[]>((done, fail) =>
-          consumer.consume(BATCH, (err, messages) => (err ? fail(err) : done(messages))),
-        );
-      } catch (error) {
-        throw new ReplayError('read', `topic ${topic}`, { cause: error });
-      }
-      const kept = batch.filter((m) => {
-        const range = open.get(m.partition);
-        return range !== undefined && m.offset >= range.from && m.offset < range.to;
-      });
-      const decoded = await Promise.all(kept.map((m) => decode(serde, topic, m)));
-      checkGraph();
-      for (let i = 0; i < kept.length; i++) {
-        const m = kept[i]!;
-        const range = open.get(m.partition);
-        if (range === undefined) continue;
-        positionOf.set(m.partition, m.offset + 1);
-        const value = decoded[i];
-        if (value === undefined) summary.poison++;
-        else {
-          const ts = value.ts;
-          if (untilTs !== undefined && ts > untilTs + outOfOrdernessMs) {
-            // Past --until-time by more than the allowed disorder: nothing earlier can follow.
-            summary.outsideTime++;
-            finish(m.partition);
-            consumer.pause([{ topic, partition: m.partition }]);
-            continue;
-          }
-          if (ts < fromTs || (untilTs !== undefined && ts >= untilTs)) summary.outsideTime++;
-          else {
-            const pos = { topic, partition: m.partition, offset: String(m.offset) };
-            const key = m.key === undefined || m.key === null ? undefined : m.key.toString();
-            input.next(record(value, ts, key, pos));
-            clocks.onRecord(clocks.partition(topic, m.partition), ts);
-            summary.records++;
-            if (ts < firstTs) firstTs = ts;
-            if (ts > lastTs) lastTs = ts;
-            if (++sinceBarrier >= options.barrierEvery) {
-              sinceBarrier = 0;
-              input.next(barrier(++epoch));
-              // One epoch in flight: reading goes on while the previous one is flushed.
-              await graph.passed(epoch - 1);
-            }
-          }
-        }
-        if (m.offset + 1 >= range.to) finish(m.partition);
-      }
-      // The end may lie past the last message (transaction markers): the position moves past those.
-      if (open.size > 0) {
-        for (const p of consumer.position([...open.keys()].map((partition) => ({ topic, partition })))) {
-          if (p.offset === undefined) continue;
-          if (p.offset > (positionOf.get(p.partition) ?? 0)) positionOf.set(p.partition, p.offset);
-          const range = open.get(p.partition);
-          if (range !== undefined && p.offset >= range.to) finish(p.partition);
-        }
-      }
-      const now = performance.now();
-      if (batch.length > 0) lastProgress = now;
-      else if (now - lastProgress > stallMs) {
-        throw new ReplayError('read', `topic ${topic}`, {
-          cause: Object.assign(
-            new Error(
-              `no message for ${Math.round(stallMs / 1000)} s with partitions ${[...open.keys()].join(', ')} unfinished`,
-            ),
-            { retriable: true },
-          ),
-        });
-      }
-      options.onProgress?.({
-        records: summary.records,
-        read: Math.min(read(), total),
-        total,
-        eventTs: lastTs,
-        watermark: clocks.watermark,
-        elapsedMs: now - started,
-      });
-    }
-  } finally {
-    clocks.dispose();
-    if (consumer.isConnected()) await new Promise<void>((done) => consumer.disconnect(() => done()));
-  }
-
-  // An interrupted replay leaves its windows open: it did not read to where they end.
-  if (!interrupted && lastTs > Number.NEGATIVE_INFINITY) {
-    const closing = closingWatermark(lastTs, KPI_WINDOW_MS);
-    if (closing > clocks.watermark) input.next(watermark(closing));
-  }
-  input.next(barrier(++epoch));
-  await graph.passed(epoch);
-  input.complete();
-  await graph.done;
-  return {
-    ...summary,
-    interrupted,
-    ...(summary.records === 0 ? {} : { firstTs, lastTs }),
-  };
-}
-
-/** The reading, or undefined for bytes that are not one (the job would dead-letter them). */
-async function decode(
-  serde: AvroSerde<Telemetry>,
-  topic: string,
-  m: ConsumedMessage,
-): Promise<Telemetry | undefined> {
-  const pos = { topic, partition: m.partition, offset: String(m.offset) };
-  if (m.value === null) return undefined;
-  try {
-    const { value } = await serde.decode(m.value, pos);
-    return Number.isFinite(value.ts) && telemetryCheck(value) === undefined ? value : undefined;
-  } catch (error) {
-    if (error instanceof AvroDecodeError) return undefined;
-    throw new ReplayError('decode', `${topic}[${m.partition}]@${m.offset}`, { cause: error });
   }
 }
 

@@ -1,7 +1,16 @@
 import { UsageError } from './flags.js';
 
 /** Commands with a --help of their own, which a usage failure points at instead of the overview. */
-const HELP_OF_COMMAND = new Set(['produce', 'replay', 'migrate', 'sql', 'config', 'stack', 'clickhouse', 'jobs']);
+const HELP_OF_COMMAND = new Set([
+  'produce',
+  'replay',
+  'migrate',
+  'sql',
+  'config',
+  'stack',
+  'clickhouse',
+  'jobs',
+]);
 
 /**
  * Reports a `twinflow` command that threw and returns the exit code. A

@@ -28,11 +28,12 @@ export interface StreamingJob<In, Out> {
   /**
    * The operator graph: input elements (records, watermarks, barriers) to
    * output elements. Keyed state goes through `snapshots`, so the runtime
-   * can restore it; every barrier must come out after the records before it.
+   * can restore it (undefined where nothing is restored: a replay starts
+   * empty); every barrier must come out after the records before it.
    */
   readonly graph: (
     input$: Observable<StreamElement<In>>,
-    snapshots: SnapshotStore,
+    snapshots: SnapshotStore | undefined,
   ) => Observable<StreamElement<Out>>;
   /** Topics the outputs go to, committed in the epoch's transaction. */
   readonly kafkaOutputs?: readonly KafkaOutput<Out>[];

@@ -12,9 +12,10 @@ import {
   type ProduceConfig,
   produceMachineHealthTelemetry,
 } from '../../../../pipelines/machine-health/produce.js';
-import { closingWatermark, runReplayFromCli } from '../../../../pipelines/machine-health/replay.js';
+import { runReplayFromCli } from '../../../../pipelines/machine-health/replay.js';
 import type { CommandIo } from '../../../../runtime/cli/commandIo.js';
 import { UsageError } from '../../../../runtime/cli/flags.js';
+import { closingWatermark } from '../../../../runtime/replay/replayRanges.js';
 import { STACK } from '../../localStackSetup.js';
 import { readToEnd } from '../../readTopics.js';
 import {
