@@ -15,6 +15,7 @@ import { scaleCatalogue } from '../connectors/catalogue/scaleCatalogue.js';
 import { OnnxSurrogate } from '../connectors/onnx/onnxSurrogate.js';
 import { PlantSimulator } from '../connectors/simulator/plantSimulator.js';
 import { defaultPolicyConfig } from '../operators/control/policy.js';
+import { machineHealthStreamingJob } from '../pipelines/machine-health/definition.js';
 import {
   DEFAULT_CATALOGUE,
   DEFAULT_FAULT_RATES,
@@ -81,7 +82,10 @@ async function runLoopOnce(catalogue: Catalogue, surrogate: OnnxSurrogate, label
     plant,
     ticks,
     serde: new AvroSerde(new LocalSchemaRegistry(), telemetrySchema),
-    job: { catalogue, riskModel, policy: defaultPolicyConfig, outcomeTimeoutMs: 10 * TICK_MS },
+    definition: machineHealthStreamingJob(
+      { catalogue, riskModel, policy: defaultPolicyConfig, outcomeTimeoutMs: 10 * TICK_MS },
+      { commandsTopic: 'commands' },
+    ),
     sinks,
     epochTicks: 120,
   });

@@ -25,6 +25,7 @@ import {
 import { physicsRiskModel } from '../../operators/scoring/physicsRiskModel.js';
 import type { SurrogateRiskModel } from '../../operators/scoring/surrogateMetadata.js';
 import { machineHealthClickHouse, type RowsWritten } from './clickhouseTables.js';
+import { machineHealthStreamingJob } from './definition.js';
 import { type PlantKpis, plantKpis } from './plantKpis.js';
 import { type PlantLoopProgress, runBaseline, runPlantLoop } from './plantLoop.js';
 
@@ -160,7 +161,10 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
       plant,
       ticks,
       serde: new AvroSerde(new LocalSchemaRegistry(), telemetrySchema),
-      job: { catalogue, riskModel, policy: defaultPolicyConfig, outcomeTimeoutMs: 10 * tickMs },
+      definition: machineHealthStreamingJob(
+        { catalogue, riskModel, policy: defaultPolicyConfig, outcomeTimeoutMs: 10 * tickMs },
+        { commandsTopic: 'commands' },
+      ),
       sinks,
       epochTicks: 120,
       progressEvery: Math.max(1, Math.round(ticks / 20)),

@@ -1,24 +1,18 @@
-import { commandSchema, telemetrySchema } from '../../connectors/avro/contractSchemas.js';
 import type { Catalogue } from '../../connectors/catalogue/catalogue.js';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
 import type { ClickHouseSinkObserver } from '../../connectors/clickhouse/sinkObserver.js';
-import { type CommandGuardBounds, commandGuard } from '../../connectors/kafka/commandGuard.js';
-import { commandSigner } from '../../connectors/kafka/commandSigning.js';
 import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptions.js';
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
 import type { Telemetry } from '../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../operators/control/policy.js';
-import { telemetryCheck } from '../../operators/control/telemetryCheck.js';
 import type { RiskModel } from '../../operators/scoring/riskModel.js';
-import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
 import type { ClickHouseConnection } from '../../runtime/cli/clickhouseConnection.js';
 import type { ExactlyOnceJob, JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
 import { exactlyOnceJobFor, type JobOnKafka } from '../../runtime/exactlyOnce/exactlyOnceJobFor.js';
-import type { StreamingJob } from '../../runtime/job/streamingJob.js';
-import { machineHealthTables } from './clickhouseTables.js';
+import { type MachineHealthCommandOptions, machineHealthStreamingJob } from './definition.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embeddedJob.js';
-import { type MachineHealthDeps, type MachineHealthOutput, machineHealth } from './machineHealth.js';
+import type { MachineHealthOutput } from './machineHealth.js';
 
 /**
  * Where and how the machine-health job runs on Kafka. The CLI builds it from
@@ -69,10 +63,7 @@ export interface MachineHealthKafkaOptions {
    * upstream: a stateful check here would forget its memory on restart and
    * make replays differ. A rejected command is not written, and counted.
    */
-  readonly commands?: {
-    readonly signing?: { readonly keyId: string; readonly key: { reveal(): string } };
-    readonly bounds?: CommandGuardBounds;
-  };
+  readonly commands?: MachineHealthCommandOptions;
   /** See ExactlyOnceJobOptions.guarantee (at-least-once exists for comparison). */
   readonly guarantee?: 'exactly-once' | 'at-least-once';
   readonly log?: (event: JobEvent) => void;
@@ -101,61 +92,6 @@ export interface MachineHealthOnKafka {
   readonly job: ExactlyOnceJob<Telemetry, MachineHealthOutput>;
   readonly catalogue: Catalogue;
   close(): Promise<void>;
-}
-
-/**
- * The machine-health twin as a streaming job: the telemetry contract in,
- * its graph, commands out to Kafka (guarded by absolute bounds and signed
- * when configured) and its five tables in ClickHouse. Nothing here knows
- * Kafka or ClickHouse clients; the runtime sets it up (exactlyOnceJobFor).
- *
- * @example
- * const job = machineHealthStreamingJob({ catalogue, riskModel, policy: defaultPolicyConfig }, { commandsTopic: 'commands' });
- */
-export function machineHealthStreamingJob(
-  deps: Omit<MachineHealthDeps, 'snapshots'>,
-  options: {
-    readonly commandsTopic: string;
-    readonly outOfOrdernessMs?: number;
-    readonly idleTimeoutMs?: number;
-    readonly commands?: MachineHealthKafkaOptions['commands'];
-    readonly onCommandRejected?: MachineHealthKafkaOptions['onCommandRejected'];
-  },
-): StreamingJob<Telemetry, MachineHealthOutput> {
-  const guard = options.commands?.bounds === undefined ? undefined : commandGuard(options.commands.bounds);
-  return {
-    input: {
-      schema: telemetrySchema,
-      eventTime: (t) => t.ts,
-      check: telemetryCheck,
-      watermarks: boundedOutOfOrderness(options.outOfOrdernessMs ?? 5_000, {
-        idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
-      }),
-    },
-    graph: (input$, snapshots) => machineHealth(input$, { ...deps, snapshots }),
-    kafkaOutputs: [
-      {
-        name: 'commands',
-        topic: options.commandsTopic,
-        schema: commandSchema,
-        // Keyed by asset, so an asset's commands stay in order.
-        messages: (out) => {
-          if (out.type !== 'command') return [];
-          const command = out.command;
-          const verdict = guard?.(command, undefined);
-          if (verdict !== undefined && !verdict.ok) {
-            options.onCommandRejected?.({ commandId: command.commandId, reason: verdict.reason });
-            return [];
-          }
-          return [
-            { key: command.assetId, value: command, headers: { 'twinflow-command-id': command.commandId } },
-          ];
-        },
-        seal: commandSigner(options.commands?.signing),
-      },
-    ],
-    clickhouseTables: machineHealthTables(deps.catalogue),
-  };
 }
 
 /**

@@ -4,10 +4,10 @@ import { AvroDecodeError } from '../../connectors/avro/errors.js';
 import type { GroundTruth } from '../../connectors/simulator/groundTruth.js';
 import type { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
 import type { Command, Telemetry } from '../../operators/control/contracts.js';
-import { telemetryCheck } from '../../operators/control/telemetryCheck.js';
 import type { EpochSinks } from '../../operators/core/throughSinks.js';
 import { mapAsyncBatch, type StreamElement, type StreamRecord } from '../../operators/index.js';
-import { type MachineHealthDeps, type MachineHealthOutput, machineHealth } from './machineHealth.js';
+import type { StreamingJob } from '../../runtime/job/streamingJob.js';
+import type { MachineHealthOutput } from './machineHealth.js';
 
 /** Where the job's outputs go; `flush` runs at every epoch boundary and must make them durable. */
 export type MachineHealthSinks = EpochSinks<MachineHealthOutput>;
@@ -30,7 +30,10 @@ export interface PlantLoopOptions {
   /** Telemetry goes plant → Avro (Confluent wire format) → job, as it would through Kafka. */
   readonly serde: AvroSerde<Telemetry>;
   readonly topic?: string;
-  readonly job: MachineHealthDeps;
+  /** The job's definition: its graph and its input check run here as on Kafka. */
+  readonly definition: StreamingJob<Telemetry, MachineHealthOutput>;
+  /** The KPI window, closed at the end of the run (default 60 000 ms). */
+  readonly kpiWindowMs?: number;
   readonly sinks: MachineHealthSinks;
   /** An epoch (barrier, sink flush) every this many ticks (default 60). */
   readonly epochTicks?: number;
@@ -59,7 +62,7 @@ export interface PlantLoopResult {
  * same commands and the same plant.
  *
  * @example
- * const result = await runPlantLoop({ plant, ticks: 8640, serde, job, sinks });
+ * const result = await runPlantLoop({ plant, ticks: 8640, serde, definition: machineHealthStreamingJob(deps, { commandsTopic: 'commands' }), sinks });
  * result.truth.totals.failures;
  */
 export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoopResult> {
@@ -67,7 +70,8 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
   const topic = options.topic ?? 'telemetry';
   const epochTicks = options.epochTicks ?? 60;
   const progressEvery = options.progressEvery ?? 100;
-  const windowMs = options.job.kpiWindowMs ?? 60_000;
+  const windowMs = options.kpiWindowMs ?? 60_000;
+  const { definition } = options;
   const input = new Subject<StreamElement<Uint8Array>>();
   const pendingCommands: Command[] = [];
   const commands: Command[] = [];
@@ -89,7 +93,7 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
             serde.decode(b, records[i].pos).then(
               (m) => {
                 // The same contract check as the Kafka source: a refused reading is a dead letter.
-                if (telemetryCheck(m.value) === undefined) return m.value;
+                if (definition.input.check?.(m.value) === undefined) return m.value;
                 deadLetters++;
                 return undefined;
               },
@@ -117,7 +121,8 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
   });
 
   const done = new Promise<void>((resolve, reject) => {
-    machineHealth(telemetry$, options.job).subscribe({
+    // Nothing is restored in the embedded run: the operators keep no snapshots.
+    definition.graph(telemetry$, undefined).subscribe({
       next(e) {
         if (e.kind === 'record') {
           const out = e.value;

@@ -15,9 +15,10 @@ import { ConfigError, type JobConfig, loadJobConfig } from '../../runtime/config
 import { type ReplayJobProgress, type ReplayJobReport, replayJob } from '../../runtime/replay/replayJob.js';
 import { closingWatermark, type ReplayStart } from '../../runtime/replay/replayRanges.js';
 import type { RowsWritten } from './clickhouseTables.js';
+import { machineHealthStreamingJob } from './definition.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embeddedJob.js';
 import { machineHealthOptionsOf } from './kafkaCli.js';
-import { type MachineHealthKafkaOptions, machineHealthStreamingJob } from './kafkaJob.js';
+import type { MachineHealthKafkaOptions } from './kafkaJob.js';
 import { UnknownAssetError } from './machineHealth.js';
 import { type MachineHealthSettings, machineHealthSettings } from './settings.js';
 

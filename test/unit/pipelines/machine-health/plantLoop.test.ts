@@ -8,6 +8,7 @@ import { PlantSimulator } from '../../../../connectors/simulator/plantSimulator.
 import { defaultPolicyConfig } from '../../../../operators/control/policy.js';
 import { hybridRiskModel } from '../../../../operators/scoring/hybridRiskModel.js';
 import { physicsRiskModel } from '../../../../operators/scoring/physicsRiskModel.js';
+import { machineHealthStreamingJob } from '../../../../pipelines/machine-health/definition.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL } from '../../../../pipelines/machine-health/embeddedJob.js';
 import type { MachineHealthOutput } from '../../../../pipelines/machine-health/machineHealth.js';
 import { runBaseline, runPlantLoop } from '../../../../pipelines/machine-health/plantLoop.js';
@@ -31,16 +32,19 @@ async function runOnce(epochTicks: number) {
       plant: new PlantSimulator({ catalogue, seed: 3, startTs: START, tickMs: TICK, faults: FAULTS }),
       ticks: 2 * 24 * 120,
       serde: new AvroSerde(new LocalSchemaRegistry(), telemetrySchema),
-      job: {
-        catalogue,
-        riskModel: hybridRiskModel({
-          surrogate,
-          physics: physicsRiskModel({ seed: 1, samples: 64 }),
-          crossCheckEvery: 64,
-        }),
-        policy: defaultPolicyConfig,
-        outcomeTimeoutMs: 10 * TICK,
-      },
+      definition: machineHealthStreamingJob(
+        {
+          catalogue,
+          riskModel: hybridRiskModel({
+            surrogate,
+            physics: physicsRiskModel({ seed: 1, samples: 64 }),
+            crossCheckEvery: 64,
+          }),
+          policy: defaultPolicyConfig,
+          outcomeTimeoutMs: 10 * TICK,
+        },
+        { commandsTopic: 'commands' },
+      ),
       sinks: {
         write: (o) => {
           outputs.push(o);
