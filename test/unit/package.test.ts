@@ -46,6 +46,11 @@ describe('package subpaths', () => {
       'createLogger',
       'JobMetrics',
       'startHealthServer',
+      'defineJob',
+      'exactlyOnceJobFor',
+      'replayJob',
+      'launchJob',
+      'JobRegistry',
     ],
     'twinflow/kafka': [
       'KafkaSource',
@@ -54,8 +59,16 @@ describe('package subpaths', () => {
       'AvroSerde',
       'ConfluentSchemaRegistry',
     ],
-    'twinflow/clickhouse': ['ClickHouseSink', 'toClickHouse', 'migrate', 'ClickHouseSinkError'],
+    'twinflow/clickhouse': [
+      'ClickHouseSink',
+      'ClickHouseOutputs',
+      'tableOutput',
+      'toClickHouse',
+      'migrate',
+      'ClickHouseSinkError',
+    ],
     'twinflow/simulator': ['PlantSimulator', 'simulateTelemetry', 'loadCatalogue'],
+    'twinflow/testing': ['JobTestDriver'],
   };
   for (const [subpath, names] of Object.entries(expected)) {
     it(`${subpath} exports its public API from the built output`, async () => {

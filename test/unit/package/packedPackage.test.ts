@@ -245,6 +245,7 @@ import {
   positiveInteger,
   type StreamingJob,
 } from 'twinflow/runtime';
+import { JobTestDriver } from 'twinflow/testing';
 import { parseArgs } from 'node:util';
 
 interface Reading {
@@ -273,6 +274,14 @@ export const pumpEnergy: StreamingJob<Reading, WindowResult<number>> = {
   ],
 };
 
+// twinflow/testing: the same definition, tested in memory.
+export async function energyInMemory(): Promise<string> {
+  const driver = new JobTestDriver(pumpEnergy);
+  await driver.pipeAll([{ pumpId: 'p1', ts: 1_000, kwh: 2 }, { pumpId: 'p1', ts: 2_000, kwh: 3 }, { pumpId: 'p1', ts: 3_000, kwh: Number.NaN }]);
+  await driver.advanceWatermark(60_000);
+  return \`rows=\${JSON.stringify(driver.table('kwh'))} dead=\${driver.deadLetters().length}\`;
+}
+
 export async function runOnKafka(configPath: string): Promise<number> {
   return launchJob(await loadJobConfig(configPath), async ({ config, kafka, onJobEvent }) =>
     exactlyOnceJobFor(pumpEnergy, {
@@ -292,8 +301,9 @@ export default defineJob({
   name: 'kwh',
   description: 'energy per pump and window',
   run: async (args, io) => {
-    const { values } = parseArgs({ args, options: { pumps: { type: 'string' } } });
+    const { values } = parseArgs({ args, options: { pumps: { type: 'string' }, test: { type: 'boolean' } } });
     io.out(\`kwh job: \${positiveInteger('pumps', values.pumps, 2)} pumps\`);
+    if (args.includes('--test')) io.out(await energyInMemory());
     return 0;
   },
 });
@@ -386,6 +396,10 @@ describe('the packed package, installed outside the repository', () => {
     );
     expect(step('twinflow run ./kwhJob.js', bin, ['run', './kwhJob.js'], consumer)).toBe(
       'kwh job: 2 pumps\n',
+    );
+    // The README's definition, run by twinflow/testing's driver from the installed package.
+    expect(step('twinflow run kwh --test', bin, ['run', 'kwh', '--test'], consumer)).toBe(
+      'kwh job: 2 pumps\nrows=[{"pump":"p1","minute":0,"kwh":5}] dead=1\n',
     );
     const listed = step('twinflow jobs', bin, ['jobs'], consumer);
     expect(
