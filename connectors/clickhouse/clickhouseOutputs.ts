@@ -101,6 +101,7 @@ export class ClickHouseOutputs<Out> implements EpochSinks<Out> {
   }
 
   write(out: Out): void | Promise<void> {
+    // Allocated only when a sink is full: this runs for every output record.
     let full: Promise<void>[] | undefined;
     for (const { output, sink, latest } of this.tables) {
       const row = output.rowOf(out, this.epoch);
@@ -111,7 +112,9 @@ export class ClickHouseOutputs<Out> implements EpochSinks<Out> {
       }
       this.written[output.name]++;
       const wait = sink.write(row);
-      if (wait !== undefined) (full ??= []).push(wait);
+      if (wait === undefined) continue;
+      if (full === undefined) full = [wait];
+      else full.push(wait);
     }
     if (full !== undefined) return Promise.all(full).then(() => undefined);
   }

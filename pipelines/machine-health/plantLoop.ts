@@ -1,11 +1,13 @@
-import { Subject } from 'rxjs';
+import { filter, type Observable } from 'rxjs';
 import type { AvroSerde } from '../../connectors/avro/avroSerde.js';
 import { AvroDecodeError } from '../../connectors/avro/errors.js';
 import type { GroundTruth } from '../../connectors/simulator/groundTruth.js';
 import type { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
 import type { Command, Telemetry } from '../../operators/control/contracts.js';
-import type { EpochSinks } from '../../operators/core/throughSinks.js';
-import { mapAsyncBatch, type StreamElement, type StreamRecord } from '../../operators/index.js';
+import { barrier, type StreamElement, type StreamRecord, watermark } from '../../operators/core/element.js';
+import { mapAsyncBatch } from '../../operators/core/mapAsyncBatch.js';
+import { type EpochSinks, throughSinks } from '../../operators/core/throughSinks.js';
+import { GraphRun } from '../../runtime/epochs/graphRun.js';
 import type { StreamingJob } from '../../runtime/job/streamingJob.js';
 import type { MachineHealthOutput } from './machineHealth.js';
 
@@ -72,116 +74,61 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
   const progressEvery = options.progressEvery ?? 100;
   const windowMs = options.kpiWindowMs ?? 60_000;
   const { definition } = options;
-  const input = new Subject<StreamElement<Uint8Array>>();
   const pendingCommands: Command[] = [];
   const commands: Command[] = [];
   let alerts = 0;
   let deadLetters = 0;
   let offset = 0;
   let readings = 0;
-  let outputWatermark = Number.NEGATIVE_INFINITY;
-  let waiter: { until: number; resolve: () => void } | undefined;
-  let barrierWaiter: { epoch: number; resolve: () => void } | undefined;
-  let failure: unknown;
-  let pendingWrites: Promise<void>[] = [];
 
-  const decoded = input.pipe(
-    mapAsyncBatch(
-      async (bytes: Uint8Array[], records: StreamRecord<Uint8Array>[]) =>
-        Promise.all(
-          bytes.map((b, i) =>
-            serde.decode(b, records[i].pos).then(
-              (m) => {
-                // The same contract check as the Kafka source: a refused reading is a dead letter.
-                if (definition.input.check?.(m.value) === undefined) return m.value;
-                deadLetters++;
-                return undefined;
-              },
-              (err: unknown) => {
-                if (err instanceof AvroDecodeError) {
+  // Bytes in, as from Kafka: decoded and checked as the Kafka source does (a reading that does
+  // not decode, or that the input contract refuses, is a dead letter), then the job's graph.
+  const decode = (input$: Observable<StreamElement<Uint8Array>>): Observable<StreamElement<Telemetry>> =>
+    input$.pipe(
+      mapAsyncBatch(
+        async (bytes: Uint8Array[], records: StreamRecord<Uint8Array>[]) =>
+          Promise.all(
+            bytes.map((b, i) =>
+              serde.decode(b, records[i].pos).then(
+                (m) => {
+                  if (definition.input.check?.(m.value) === undefined) return m.value;
                   deadLetters++;
                   return undefined;
-                }
-                throw err;
-              },
+                },
+                (err: unknown) => {
+                  if (err instanceof AvroDecodeError) {
+                    deadLetters++;
+                    return undefined;
+                  }
+                  throw err;
+                },
+              ),
             ),
           ),
-        ),
-      { maxBatch: 256 },
-    ),
-  );
-  const telemetry$ = new Subject<StreamElement<Telemetry>>();
-  decoded.subscribe({
-    next(e) {
-      if (e.kind !== 'record') telemetry$.next(e);
-      else if (e.value !== undefined) telemetry$.next(e as StreamRecord<Telemetry>);
+        { maxBatch: 256 },
+      ),
+      filter((e): e is StreamElement<Telemetry> => e.kind !== 'record' || e.value !== undefined),
+    );
+  // The loop acts on outputs as they leave the graph; the sinks write them behind it, and a
+  // barrier passes once its epoch's rows are durable. The embedded run restores nothing.
+  const run = new GraphRun<Uint8Array, MachineHealthOutput>(
+    (input$) => definition.graph(decode(input$), undefined),
+    {
+      beforeSinks: (out) => {
+        if (out.type === 'command') {
+          pendingCommands.push(out.command);
+          commands.push(out.command);
+        } else if (out.type === 'alert') alerts++;
+      },
+      sinks: throughSinks(sinks),
     },
-    error: (err) => telemetry$.error(err),
-    complete: () => telemetry$.complete(),
-  });
-
-  const done = new Promise<void>((resolve, reject) => {
-    // Nothing is restored in the embedded run: the operators keep no snapshots.
-    definition.graph(telemetry$, undefined).subscribe({
-      next(e) {
-        if (e.kind === 'record') {
-          const out = e.value;
-          if (out.type === 'command') {
-            pendingCommands.push(out.command);
-            commands.push(out.command);
-          } else if (out.type === 'alert') alerts++;
-          const w = sinks.write(out, e);
-          if (w) pendingWrites.push(w);
-        } else if (e.kind === 'watermark') {
-          outputWatermark = e.ts;
-          if (waiter && outputWatermark >= waiter.until) {
-            const w = waiter;
-            waiter = undefined;
-            w.resolve();
-          }
-        } else if (barrierWaiter && e.epoch === barrierWaiter.epoch) {
-          const w = barrierWaiter;
-          barrierWaiter = undefined;
-          w.resolve();
-        }
-      },
-      error(err) {
-        failure = err;
-        waiter?.resolve();
-        barrierWaiter?.resolve();
-        reject(err);
-      },
-      complete: resolve,
-    });
-  });
-  done.catch(() => {});
-
-  const untilWatermark = (ts: number) =>
-    outputWatermark >= ts
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => (waiter = { until: ts, resolve }));
-  const untilBarrier = (epoch: number) =>
-    new Promise<void>((resolve) => (barrierWaiter = { epoch, resolve }));
-  const check = () => {
-    if (failure !== undefined) throw failure;
-  };
-  const drainWrites = async () => {
-    const writes = pendingWrites;
-    pendingWrites = [];
-    await Promise.all(writes);
-  };
+  );
+  const { input } = run;
   // An epoch's flush runs while the plant goes on (as Flink completes checkpoints
-  // asynchronously); the next epoch waits for it before flushing its own rows.
-  let flushing: Promise<void> = Promise.resolve();
+  // asynchronously): closing epoch n waits only for epoch n-1 to be durable.
   const closeEpoch = async (epoch: number) => {
-    const passed = untilBarrier(epoch);
-    input.next({ kind: 'barrier', epoch });
-    await passed;
-    check();
-    await drainWrites();
-    await flushing;
-    flushing = sinks.flush(epoch);
-    flushing.catch(() => {});
+    input.next(barrier(epoch));
+    await run.passed(epoch - 1);
   };
 
   const started = performance.now();
@@ -204,11 +151,9 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
     readings += batch.length;
     lastTs = tickTs;
     // Every reading of the tick is in: nothing at or before tickTs is still to come.
-    const processed = untilWatermark(tickTs);
-    input.next({ kind: 'watermark', ts: tickTs });
+    const processed = run.untilWatermark(tickTs);
+    input.next(watermark(tickTs));
     await processed;
-    check();
-    await drainWrites();
     for (const c of pendingCommands) plant.apply(c, c.decidedAt);
     pendingCommands.length = 0;
     if (tick % epochTicks === 0) await closeEpoch(tick / epochTicks);
@@ -222,7 +167,7 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
         ticks: options.ticks,
         readings,
         eventTs: tickTs,
-        watermarkLagMs: Math.max(0, tickTs - outputWatermark),
+        watermarkLagMs: Math.max(0, tickTs - run.watermark),
         commands: commands.length,
         alerts,
         elapsedMs: performance.now() - started,
@@ -230,12 +175,12 @@ export async function runPlantLoop(options: PlantLoopOptions): Promise<PlantLoop
     }
   }
   // Fire the last KPI window, but not silence timers: the plant did not go quiet, the run ended.
-  input.next({ kind: 'watermark', ts: lastTs + windowMs - 1 });
-  await closeEpoch(Math.floor(options.ticks / epochTicks) + 1);
-  await flushing;
+  input.next(watermark(lastTs + windowMs - 1));
+  const last = Math.floor(options.ticks / epochTicks) + 1;
+  input.next(barrier(last));
+  await run.passed(last);
   input.complete();
-  await done;
-  await drainWrites();
+  await run.done;
   return {
     readings,
     commands,

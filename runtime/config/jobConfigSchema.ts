@@ -13,7 +13,6 @@ import { SecretRef } from './secret.js';
 
 const positiveInt = (what = 'a positive integer') =>
   z.int({ error: `must be ${what}` }).positive(`must be ${what}`);
-const nonNegativeInt = () => z.int({ error: 'must be a non-negative integer' }).nonnegative('must be >= 0');
 const path = () => z.string({ error: 'must be a file path' }).min(1, 'must be a file path');
 const httpUrl = () =>
   z

@@ -1,4 +1,3 @@
-import { Subject, type Subscription } from 'rxjs';
 import { AvroSerde } from '../../connectors/avro/avroSerde.js';
 import { ConfluentSchemaRegistry } from '../../connectors/avro/confluentSchemaRegistry.js';
 import { AvroDecodeError } from '../../connectors/avro/errors.js';
@@ -12,10 +11,11 @@ import {
   topicOffsetMarks,
 } from '../../connectors/kafka/partitionRangeReader.js';
 import { PartitionWatermarks } from '../../connectors/kafka/partitionWatermarks.js';
-import { barrier, record, type StreamElement, watermark } from '../../operators/core/element.js';
+import { barrier, record, watermark } from '../../operators/core/element.js';
 import { throughSinks } from '../../operators/core/throughSinks.js';
 import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.js';
 import { type ClickHouseConnection, openClickHouse } from '../cli/clickhouseConnection.js';
+import { GraphRun } from '../epochs/graphRun.js';
 import type { StreamingJob } from '../job/streamingJob.js';
 import { ReplayError } from './replayError.js';
 import { type ReplayRange, type ReplayStart, replayRanges } from './replayRanges.js';
@@ -151,11 +151,16 @@ export async function replayJob<In, Out>(
   const database = options.clickhouse.database;
   const client = openClickHouse(options.clickhouse);
   let sinks: ClickHouseOutputs<Out> | undefined;
-  let graph: ReplayGraph<In> | undefined;
+  let graph: GraphRun<In, Out> | undefined;
   try {
     await migrate(client, { database, migrations: definition.migrations });
-    sinks = new ClickHouseOutputs(client, database, definition.clickhouseTables ?? []);
-    graph = replayGraph(definition, sinks, options.onOutput);
+    const tables = new ClickHouseOutputs(client, database, definition.clickhouseTables ?? []);
+    sinks = tables;
+    // A replay restores nothing: every operator starts empty and keeps no snapshots.
+    graph = new GraphRun<In, Out>((input$) => definition.graph(input$, undefined), {
+      beforeSinks: options.onOutput,
+      sinks: throughSinks(tables),
+    });
     const read = await readRanges(definition, options, ranges, graph, started);
     await sinks.close();
     return {
@@ -174,70 +179,6 @@ export async function replayJob<In, Out>(
   }
 }
 
-/** The operator graph with its input, its sinks and the barriers that have passed them. */
-interface ReplayGraph<In> {
-  readonly input: Subject<StreamElement<In>>;
-  /** Resolves once barrier `epoch` has passed the sinks (its rows are in ClickHouse). */
-  passed(epoch: number): Promise<void>;
-  /** The graph's failure, if it failed. */
-  failure(): unknown;
-  readonly done: Promise<void>;
-  /** Unsubscribes (no-op once complete). */
-  stop(): void;
-}
-
-function replayGraph<In, Out>(
-  definition: StreamingJob<In, Out>,
-  sinks: ClickHouseOutputs<Out>,
-  onOutput: ((out: Out) => void) | undefined,
-): ReplayGraph<In> {
-  const input = new Subject<StreamElement<In>>();
-  let passedEpoch = 0;
-  let failed: { error: unknown } | undefined;
-  let waiter: { epoch: number; resolve: () => void; reject: (error: unknown) => void } | undefined;
-  let subscription: Subscription | undefined;
-  // A replay restores nothing: every operator starts empty and keeps no snapshots.
-  const done = new Promise<void>((resolve, reject) => {
-    subscription = definition
-      .graph(input, undefined)
-      .pipe(throughSinks(sinks))
-      .subscribe({
-        next(e) {
-          if (e.kind === 'record') onOutput?.(e.value);
-          else if (e.kind === 'barrier') {
-            passedEpoch = e.epoch;
-            if (waiter !== undefined && passedEpoch >= waiter.epoch) {
-              const w = waiter;
-              waiter = undefined;
-              w.resolve();
-            }
-          }
-        },
-        error(error) {
-          failed = { error };
-          waiter?.reject(error);
-          waiter = undefined;
-          reject(error);
-        },
-        complete: resolve,
-      });
-  });
-  done.catch(() => undefined);
-  return {
-    input,
-    done,
-    failure: () => failed?.error,
-    stop: () => subscription?.unsubscribe(),
-    passed(epoch) {
-      if (failed !== undefined) return Promise.reject(failed.error);
-      if (passedEpoch >= epoch) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        waiter = { epoch, resolve, reject };
-      });
-    },
-  };
-}
-
 type ReadSummary = Pick<
   ReplayJobReport,
   'records' | 'poison' | 'outsideTime' | 'firstTs' | 'lastTs' | 'interrupted'
@@ -248,7 +189,7 @@ async function readRanges<In, Out>(
   definition: StreamingJob<In, Out>,
   options: ReplayJobOptions<Out>,
   ranges: readonly ReplayRange[],
-  graph: ReplayGraph<In>,
+  graph: GraphRun<In, Out>,
   started: number,
 ): Promise<ReadSummary> {
   const { topic, untilTs } = options;
