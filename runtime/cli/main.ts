@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { loadMigrations } from '../../connectors/clickhouse/migrations.js';
 import { JobRegistry } from '../job/jobRegistry.js';
 import { processIo } from './commandIo.js';
 import { CONFIG_CHECK_USAGE, runConfigCheck } from './configCheck.js';
@@ -20,7 +21,7 @@ Commands:
   jobs                 list the jobs package.json declares ("twinflow": { "jobs": … }), yours first
   produce              publish a job's simulated telemetry (Avro, schema registry) to Kafka  [--job NAME]
   replay               what-if: re-run a job from offsets or a time into a scratch database   [--job NAME]
-  migrate              apply the pending ClickHouse migrations (schemas/clickhouse)
+  migrate              apply a job's pending ClickHouse migrations (default: schemas/clickhouse)  [--job NAME]
   sql "<statement>"    run one SQL statement against ClickHouse and print the result as a table, JSON or CSV
   config check <file>  validate job config files and print the effective config (secrets redacted)
   stack <action>       start, stop or inspect the local stack: up, down, status, fetch
@@ -60,7 +61,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'jobs') return listJobs(jobs, rest, processIo());
   if (command === 'clickhouse') return serveClickHouse(rest, console.log);
-  if (command === 'migrate') return runMigrate(rest, processIo());
+  if (command === 'migrate') {
+    // Without a job named or a default one, migrate applies twinflow's own schemas/clickhouse.
+    const named = rest.some((a) => a === '--job' || a.startsWith('--job='));
+    if (!named && jobs.defaultJob() === undefined) return runMigrate(rest, processIo());
+    const { job, args } = await jobOfCommand(jobs, command, rest);
+    return runMigrate(
+      args,
+      processIo(),
+      job.migrations === undefined ? {} : { migrations: loadMigrations(job.migrations) },
+    );
+  }
   if (command === 'sql') return runSql(rest, processIo());
   if (command === 'stack') return runStack(rest, processIo());
   if (command === 'config') {

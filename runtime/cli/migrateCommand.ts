@@ -13,8 +13,8 @@ import {
 import type { CommandIo } from './commandIo.js';
 import { UsageError } from './flags.js';
 
-export const MIGRATE_USAGE = `twinflow migrate (--config FILE | --url URL [--database DB] [--user USER])
-  applies the ClickHouse migrations (schemas/clickhouse) the database has not had yet, in order,
+export const MIGRATE_USAGE = `twinflow migrate [--job NAME] (--config FILE | --url URL [--database DB] [--user USER])
+  applies the job's ClickHouse migrations (its migrations folder; default schemas/clickhouse) the database has not had yet, in order,
   creating the database if needed; prints each migration as applied or skipped, then a summary
 
 Options:

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import type { CommandIo } from '../cli/commandIo.js';
 import type { JobSettings } from '../config/jobSettings.js';
 
@@ -30,6 +31,12 @@ export interface JobDefinition {
    * command line it cannot run.
    */
   readonly run: JobCommand;
+  /**
+   * The folder of its ClickHouse migrations (numbered .sql files), an
+   * absolute path: what `twinflow migrate --job <name>` applies (default:
+   * twinflow's schemas/clickhouse).
+   */
+  readonly migrations?: string;
   /** Its own config section (`pipeline:` in the job config): what `twinflow config check` validates it with. */
   readonly settings?: JobSettings<unknown>;
   /** `twinflow produce --job <name> [args]`: publishes the job's simulated input to Kafka. */
@@ -81,6 +88,9 @@ export function jobDefinitionProblem(value: unknown): string | undefined {
     return 'description must be a non-empty string';
   }
   if (typeof job.run !== 'function') return 'run must be a function (args, io) => Promise<exit code>';
+  if (job.migrations !== undefined && (typeof job.migrations !== 'string' || !isAbsolute(job.migrations))) {
+    return 'migrations must be the absolute path of a folder of .sql files';
+  }
   if (job.settings !== undefined) {
     const settings = job.settings as Partial<JobSettings<unknown>>;
     if (typeof settings !== 'object' || typeof settings.schema?.safeParse !== 'function') {

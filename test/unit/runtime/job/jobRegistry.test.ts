@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../../runtime/cli/flags.js';
 import { jobOfCommand } from '../../../../runtime/cli/jobCommands.js';
 import { JobModuleError, JobRegistry, UnknownJobError } from '../../../../runtime/job/jobRegistry.js';
+import { startEmbeddedFixture } from '../../connectors/clickhouse/embeddedFixture.js';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const main = join(repo, 'dist/runtime/cli/main.js');
@@ -145,6 +146,52 @@ describe('jobOfCommand', () => {
     await expect(jobOfCommand(registry, 'produce', ['--job', '--rate'])).rejects.toThrow(
       'produce: --job needs a job name or module path',
     );
+  });
+});
+
+describe('twinflow migrate --job', () => {
+  it("applies the job's own migrations folder", async () => {
+    const fixture = await startEmbeddedFixture('job-migrations');
+    try {
+      const dir = project({ jobs: { pumps: './pumps.js' } }, {});
+      mkdirSync(join(dir, 'migrations'));
+      writeFileSync(
+        join(dir, 'migrations/0001_pumps.sql'),
+        'CREATE TABLE IF NOT EXISTS {database}.pump_kwh (pump String, kwh Float64) ENGINE = MergeTree ORDER BY pump;\n',
+      );
+      writeFileSync(
+        join(dir, 'pumps.js'),
+        `export default { name: 'pumps', description: 'pumps', migrations: ${JSON.stringify(join(dir, 'migrations'))}, run: async () => 0 };\n`,
+      );
+      // Not spawnSync: the embedded ClickHouse answers from this process's event loop.
+      const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+        const child = spawn(
+          process.execPath,
+          [main, 'migrate', '--job', 'pumps', '--url', fixture.ch.url, '--database', 'pumps'],
+          { cwd: dir },
+        );
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (b: Buffer) => {
+          stdout += b.toString();
+        });
+        child.stderr.on('data', (b: Buffer) => {
+          stderr += b.toString();
+        });
+        child.on('close', (status) => done({ status, stdout, stderr }));
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('0001_pumps');
+      const tables = await (
+        await fixture.client.query({
+          query: "SELECT name FROM system.tables WHERE database = 'pumps' ORDER BY name",
+          format: 'JSONEachRow',
+        })
+      ).json<{ name: string }>();
+      expect(tables.map((t) => t.name)).toContain('pump_kwh');
+    } finally {
+      await fixture.close();
+    }
   });
 });
 
