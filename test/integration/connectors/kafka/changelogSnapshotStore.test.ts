@@ -37,6 +37,15 @@ async function createChangelog(topic: string, partitions: number): Promise<void>
         },
       ],
     });
+    // Created is not ready: until each partition has a leader its end offset is unknown, which a
+    // restore refuses as retriable (the runtime restarts; a test would fail on the race).
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const offsets = await admin.fetchTopicOffsets(topic).catch(() => []);
+      if (offsets.length === partitions && offsets.every((o) => Number(o.offset) >= 0)) break;
+      if (Date.now() > deadline) throw new Error(`topic ${topic}: partitions have no leader after 15 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   } finally {
     await admin.disconnect();
   }
