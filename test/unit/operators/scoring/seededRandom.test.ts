@@ -23,15 +23,16 @@ function seeds(): number[] {
 
 describe('Mulberry32', () => {
   it('draws exactly what the former uniformSource and RandomStream drew, for every seed', () => {
+    // One comparison per seed and generator: 420,000 single expects took 5 s, and 43 s on a loaded machine.
+    const draws = (next: () => number) => Array.from({ length: 1000 }, next);
     for (const seed of seeds()) {
-      const former = formerUniformSource(seed);
+      const expected = draws(formerUniformSource(seed));
       const generator = new Mulberry32(seed);
-      const uniform = uniformSource(seed);
-      for (let i = 0; i < 1000; i++) {
-        const expected = former();
-        expect(generator.next()).toBe(expected);
-        expect(uniform()).toBe(expected);
-      }
+      expect(
+        draws(() => generator.next()),
+        `Mulberry32(${seed})`,
+      ).toEqual(expected);
+      expect(draws(uniformSource(seed)), `uniformSource(${seed})`).toEqual(expected);
     }
   });
 
