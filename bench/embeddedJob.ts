@@ -6,15 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AvroSerde } from '../connectors/avro/avroSerde.js';
-import { telemetrySchema } from '../connectors/avro/contractSchemas.js';
-import { LocalSchemaRegistry } from '../connectors/avro/localSchemaRegistry.js';
 import type { Catalogue } from '../connectors/catalogue/catalogue.js';
 import { loadCatalogue } from '../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../connectors/catalogue/scaleCatalogue.js';
 import { OnnxSurrogate } from '../connectors/onnx/onnxSurrogate.js';
 import { PlantSimulator } from '../connectors/simulator/plantSimulator.js';
 import { defaultPolicyConfig } from '../operators/control/policy.js';
+import type { EpochSinks } from '../operators/core/throughSinks.js';
 import { machineHealthStreamingJob } from '../pipelines/machine-health/definition.js';
 import {
   DEFAULT_CATALOGUE,
@@ -25,7 +23,8 @@ import {
   runMachineHealthEmbedded,
 } from '../pipelines/machine-health/embeddedJob.js';
 import type { MachineHealthOutput } from '../pipelines/machine-health/machineHealth.js';
-import { type MachineHealthSinks, runPlantLoop } from '../pipelines/machine-health/plantLoop.js';
+import { plantSource } from '../pipelines/machine-health/plantSource.js';
+import { runEmbedded } from '../runtime/embedded/runEmbedded.js';
 import { collectGarbage, perSec, progress, round } from './measure.js';
 
 const ASSETS = 100;
@@ -39,7 +38,7 @@ const RUNS = 3;
 type OutputCounts = Record<MachineHealthOutput['type'], number>;
 
 /** Counts the job's outputs by kind and keeps nothing: the loop measured without any sink cost. */
-class CountingSinks implements MachineHealthSinks {
+class CountingSinks implements EpochSinks<MachineHealthOutput> {
   readonly counts: OutputCounts = { enriched: 0, command: 0, alert: 0, state: 0, kpi: 0 };
   epochs = 0;
 
@@ -78,30 +77,26 @@ async function runLoopOnce(catalogue: Catalogue, surrogate: OnnxSurrogate, label
   collectGarbage();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const result = await runPlantLoop({
-    plant,
-    ticks,
-    serde: new AvroSerde(new LocalSchemaRegistry(), telemetrySchema),
-    definition: machineHealthStreamingJob(
+  const result = await runEmbedded(
+    machineHealthStreamingJob(
       { catalogue, riskModel, policy: defaultPolicyConfig, outcomeTimeoutMs: 10 * TICK_MS },
       { commandsTopic: 'commands' },
     ),
-    sinks,
-    epochTicks: 120,
-  });
+    { source: plantSource(plant, ticks), topic: 'telemetry', sinks, epochTicks: 120 },
+  );
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   progress(
-    `  plantLoop ${label}: ${round(result.elapsedMs)} ms, ${perSec(result.readings, result.elapsedMs)} events/s`,
+    `  plantLoop ${label}: ${round(result.elapsedMs)} ms, ${perSec(result.records, result.elapsedMs)} events/s`,
   );
   return {
-    readings: result.readings,
+    readings: result.records,
     elapsedMs: result.elapsedMs,
     wallMs,
     cpu,
     counts: sinks.counts,
     epochs: sinks.epochs,
-    deadLetters: result.deadLetters,
+    deadLetters: result.deadLetters.length,
     scoring: riskModel.counters(),
   };
 }

@@ -1,5 +1,6 @@
 /**
- * `twinflow/runtime`: running a job. The exactly-once Kafka runtime, job
+ * `twinflow/runtime`: running a job. The embedded mode (a closed-loop
+ * source in this process, the embedded ClickHouse), the exactly-once Kafka runtime, job
  * config loaded and validated once at the edge, and the observability every
  * job shares (logger, Prometheus metrics, health endpoints, metrics sampler),
  * the job definition and registry the CLI runs jobs through, and the launcher
@@ -15,10 +16,21 @@ export type { CommandIo } from './cli/commandIo.js';
 export { processIo } from './cli/commandIo.js';
 export { positiveInteger, positiveNumber, UsageError } from './cli/flags.js';
 export * from './config/jobConfig.js';
+export type { EmbeddedClickHouse, EmbeddedClickHouseOptions } from './embedded/embeddedClickHouse.js';
+export { startEmbeddedClickHouse } from './embedded/embeddedClickHouse.js';
+export type {
+  ClosedLoopSource,
+  EmbeddedProgress,
+  EmbeddedRunOptions,
+  EmbeddedRunResult,
+} from './embedded/runEmbedded.js';
+export { runEmbedded } from './embedded/runEmbedded.js';
 export type { ExactlyOnceJobOptions, JobEvent, JobInputStats } from './exactlyOnce/exactlyOnceJob.js';
 export { EpochNotCommittedError, ExactlyOnceJob, JobFailedError } from './exactlyOnce/exactlyOnceJob.js';
 export type { JobOnKafka, KafkaPlacement } from './exactlyOnce/exactlyOnceJobFor.js';
 export { exactlyOnceJobFor } from './exactlyOnce/exactlyOnceJobFor.js';
+export type { DeadLetter } from './job/inputRefusal.js';
+export { inputRefusal } from './job/inputRefusal.js';
 export type { JobCommand, JobDefinition } from './job/jobDefinition.js';
 export { defineJob, jobDefinitionProblem } from './job/jobDefinition.js';
 export type { JobEntry } from './job/jobRegistry.js';

@@ -79,9 +79,9 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
     modelPath: values.model,
     baselineOnly: values['baseline-only'],
     onProgress: (p) => {
-      const rate = Math.round(p.readings / (p.elapsedMs / 1000));
+      const rate = Math.round(p.records / (p.elapsedMs / 1000));
       process.stderr.write(
-        `  ${new Date(p.eventTs).toISOString().slice(0, 16).replace('T', ' ')}  ${((100 * p.tick) / p.ticks).toFixed(0).padStart(3)} %  ${p.readings.toLocaleString('en')} readings  ${rate.toLocaleString('en')} events/s  watermark lag ${(p.watermarkLagMs / 1000).toFixed(0)} s  commands ${p.commands}  alerts ${p.alerts}\n`,
+        `  ${new Date(p.eventTs).toISOString().slice(0, 16).replace('T', ' ')}  ${((100 * p.tick) / (p.ticks ?? p.tick)).toFixed(0).padStart(3)} %  ${p.records.toLocaleString('en')} readings  ${rate.toLocaleString('en')} events/s  watermark lag ${(p.watermarkLagMs / 1000).toFixed(0)} s  commands ${p.commands}  alerts ${p.alerts}\n`,
       );
     },
   });

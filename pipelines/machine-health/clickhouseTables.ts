@@ -32,7 +32,7 @@ export type RowsWritten = Record<'telemetry' | 'twinState' | 'kpi' | 'commands' 
  *
  * @example
  * const sinks = new ClickHouseOutputs(client, 'twinflow', machineHealthTables(catalogue));
- * await runPlantLoop({ ..., sinks });
+ * await runEmbedded(definition, { source: plantSource(plant, ticks), sinks });
  * await sinks.close();
  */
 export function machineHealthTables(catalogue: Catalogue): AnyTableOutput<MachineHealthOutput>[] {

@@ -1,15 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient } from '@clickhouse/client';
-import { AvroSerde } from '../../connectors/avro/avroSerde.js';
-import { telemetrySchema } from '../../connectors/avro/contractSchemas.js';
-import { LocalSchemaRegistry } from '../../connectors/avro/localSchemaRegistry.js';
 import type { Catalogue } from '../../connectors/catalogue/catalogue.js';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
-import { EmbeddedClickHouseProcess } from '../../connectors/clickhouse/embeddedServerProcess.js';
-import { migrate } from '../../connectors/clickhouse/migrations.js';
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
 import type { FaultPlan } from '../../connectors/simulator/faultPlan.js';
 import type { GroundTruth } from '../../connectors/simulator/groundTruth.js';
@@ -24,10 +18,12 @@ import {
 } from '../../operators/scoring/hybridRiskModel.js';
 import { physicsRiskModel } from '../../operators/scoring/physicsRiskModel.js';
 import type { SurrogateRiskModel } from '../../operators/scoring/surrogateMetadata.js';
+import { startEmbeddedClickHouse } from '../../runtime/embedded/embeddedClickHouse.js';
+import { type EmbeddedProgress, runEmbedded } from '../../runtime/embedded/runEmbedded.js';
 import { machineHealthClickHouse, type RowsWritten } from './clickhouseTables.js';
 import { machineHealthStreamingJob } from './definition.js';
 import { type PlantKpis, plantKpis } from './plantKpis.js';
-import { type PlantLoopProgress, runBaseline, runPlantLoop } from './plantLoop.js';
+import { plantSource, runBaseline } from './plantSource.js';
 
 /** The repository root, from this module in the source tree or in dist/ (which mirrors it one level down). */
 function findRepoRoot(): string {
@@ -45,6 +41,12 @@ const repoRoot = findRepoRoot();
 
 export const DEFAULT_CATALOGUE = join(repoRoot, 'pipelines/machine-health/catalogue.yaml');
 export const DEFAULT_MODEL = join(repoRoot, 'models/machine-health-surrogate.onnx');
+
+/** The embedded run's progress, with the twin's commands and alerts so far. */
+export type MachineHealthProgress = EmbeddedProgress & { readonly commands: number; readonly alerts: number };
+
+/** The KPI window, closed at the end of an embedded run. */
+const KPI_WINDOW_MS = 60_000;
 
 export interface EmbeddedRunOptions {
   readonly assets: number;
@@ -64,7 +66,7 @@ export interface EmbeddedRunOptions {
   /** Injected faults per asset and simulated day, by kind. */
   readonly faultRates?: FaultPlan['random'];
   readonly startTs?: number;
-  readonly onProgress?: (p: PlantLoopProgress) => void;
+  readonly onProgress?: (p: MachineHealthProgress) => void;
 }
 
 export interface EmbeddedRunReport {
@@ -144,36 +146,45 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
   };
   if (options.baselineOnly) return common;
 
-  const dataDir = resolve(options.dataDir ?? '.twinflow/clickhouse');
-  mkdirSync(dataDir, { recursive: true });
-  const database = options.database ?? 'twinflow';
-  const server = await EmbeddedClickHouseProcess.start({ dataDir, port: options.port ?? 0 });
-  const client = createClient({ url: server.url });
+  const clickhouse = await startEmbeddedClickHouse({
+    dataDir: options.dataDir,
+    port: options.port,
+    database: options.database ?? 'twinflow',
+  });
+  const { client, database } = clickhouse;
   const surrogate = await OnnxSurrogate.load(options.modelPath ?? DEFAULT_MODEL);
   try {
-    // The embedded database belongs to this demo: each run starts from an empty one.
-    await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-    await migrate(client, { database });
     const riskModel = machineHealthRiskModel(surrogate);
     const sinks = machineHealthClickHouse(client, database, catalogue);
     const plant = new PlantSimulator(plantOptions);
-    const result = await runPlantLoop({
-      plant,
-      ticks,
-      serde: new AvroSerde(new LocalSchemaRegistry(), telemetrySchema),
-      definition: machineHealthStreamingJob(
+    const commands: Command[] = [];
+    let alerts = 0;
+    const result = await runEmbedded(
+      machineHealthStreamingJob(
         { catalogue, riskModel, policy: defaultPolicyConfig, outcomeTimeoutMs: 10 * tickMs },
         { commandsTopic: 'commands' },
       ),
-      sinks,
-      epochTicks: 120,
-      progressEvery: Math.max(1, Math.round(ticks / 20)),
-      speedup: options.speed,
-      onProgress: options.onProgress,
-    });
+      {
+        source: plantSource(plant, ticks),
+        maxTicks: ticks,
+        topic: 'telemetry',
+        sinks,
+        onOutput: (out) => {
+          if (out.type === 'command') commands.push(out.command);
+          else if (out.type === 'alert') alerts++;
+        },
+        epochTicks: 120,
+        // Fire the last KPI window, but not silence timers: the plant did not go quiet, the run ended.
+        closingWatermark: (lastTs) => lastTs + KPI_WINDOW_MS - 1,
+        progressEvery: Math.max(1, Math.round(ticks / 20)),
+        speedup: options.speed,
+        onProgress: (p) => options.onProgress?.({ ...p, commands: commands.length, alerts }),
+      },
+    );
     await sinks.close();
+    const truth = plant.groundTruth();
     const detections = [
-      ...result.commands.map((c: Command) => ({
+      ...commands.map((c: Command) => ({
         assetId: c.assetId,
         ts: c.decidedAt,
         what: `command:${c.action}`,
@@ -186,29 +197,28 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     for (const a of await alertRows.json<{ asset_id: string; ts: number | string; kind: string }>()) {
       detections.push({ assetId: a.asset_id, ts: Number(a.ts), what: `alert:${a.kind}` });
     }
-    const physicalFaults = result.truth.faults.filter(
+    const physicalFaults = truth.faults.filter(
       (f) => f.kind === 'bearing-defect' || f.kind === 'cooling-loss',
     );
     const mttd = timeToDetect(physicalFaults, detections, { maxDetectionMs: 12 * 3_600_000 });
     const commandsByAction: Record<string, number> = {};
-    for (const c of result.commands) commandsByAction[c.action] = (commandsByAction[c.action] ?? 0) + 1;
+    for (const c of commands) commandsByAction[c.action] = (commandsByAction[c.action] ?? 0) + 1;
     return {
       ...common,
-      twin: plantKpis(result.truth, catalogue),
-      readings: result.readings,
-      eventsPerSec: result.readings / (result.elapsedMs / 1000),
+      twin: plantKpis(truth, catalogue),
+      readings: result.records,
+      eventsPerSec: result.records / (result.elapsedMs / 1000),
       commandsByAction,
-      commandsIgnored: result.truth.commands.filter((c) => c.outcome === 'IGNORED').length,
-      alerts: result.alerts,
+      commandsIgnored: truth.commands.filter((c) => c.outcome === 'IGNORED').length,
+      alerts,
       mttd,
       scoring: riskModel.counters(),
       rowsWritten: sinks.written,
-      clickhouse: { url: server.url, database, dataDir },
-      truth: result.truth,
+      clickhouse: { url: clickhouse.url, database, dataDir: clickhouse.dataDir },
+      truth,
     };
   } finally {
     await surrogate.close();
-    await client.close();
-    await server.close();
+    await clickhouse.close();
   }
 }

@@ -4,21 +4,10 @@ import { AvroDecodeError } from '../../connectors/avro/errors.js';
 import { LocalSchemaRegistry } from '../../connectors/avro/localSchemaRegistry.js';
 import { barrier, record, type StreamElement, watermark } from '../../operators/core/element.js';
 import { InMemorySnapshotStore } from '../../operators/state/snapshots.js';
+import { type DeadLetter, inputRefusal } from '../job/inputRefusal.js';
 import type { OutputMessage, StreamingJob } from '../job/streamingJob.js';
 
-/**
- * A record the job's source would dead-letter instead of handing it to the
- * graph, with the reason as the Kafka source writes it in its header.
- *
- * @example
- * const refused: DeadLetter = { reason: 'invalid-value', message: 'temperatureC: NaN is not a number', value: reading };
- */
-export interface DeadLetter<In> {
-  readonly reason: 'invalid-value' | 'invalid-event-time' | 'undecodable';
-  readonly message: string;
-  /** The decoded value (absent for bytes that did not decode). */
-  readonly value?: In;
-}
+export type { DeadLetter } from '../job/inputRefusal.js';
 
 /** Turns of the event loop without a new output after which the graph counts as settled. */
 const QUIET_TURNS = 3;
@@ -229,20 +218,12 @@ export class JobTestDriver<In, Out> {
   private feed(value: In, options: { readonly key?: string; readonly ts?: number }): void {
     this.check();
     const offset = this.offset++;
-    const refused = this.definition.input.check?.(value);
+    const refused = inputRefusal(this.definition.input, value, options.ts);
     if (refused !== undefined) {
-      this.refused.push({ reason: 'invalid-value', message: refused, value });
+      this.refused.push(refused);
       return;
     }
     const ts = options.ts ?? this.definition.input.eventTime(value);
-    if (!Number.isFinite(ts)) {
-      this.refused.push({
-        reason: 'invalid-event-time',
-        message: `event time ${ts} is not a finite number`,
-        value,
-      });
-      return;
-    }
     this.input.next(
       record(value, ts, options.key, { topic: this.topic, partition: 0, offset: String(offset) }),
     );

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { AvroSerde } from '../../../../connectors/avro/avroSerde.js';
-import { telemetrySchema } from '../../../../connectors/avro/contractSchemas.js';
-import { LocalSchemaRegistry } from '../../../../connectors/avro/localSchemaRegistry.js';
 import { loadCatalogue } from '../../../../connectors/catalogue/loadCatalogue.js';
 import { OnnxSurrogate } from '../../../../connectors/onnx/onnxSurrogate.js';
 import { PlantSimulator } from '../../../../connectors/simulator/plantSimulator.js';
+import type { Command } from '../../../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../../../operators/control/policy.js';
 import { hybridRiskModel } from '../../../../operators/scoring/hybridRiskModel.js';
 import { physicsRiskModel } from '../../../../operators/scoring/physicsRiskModel.js';
 import { machineHealthStreamingJob } from '../../../../pipelines/machine-health/definition.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL } from '../../../../pipelines/machine-health/embeddedJob.js';
 import type { MachineHealthOutput } from '../../../../pipelines/machine-health/machineHealth.js';
-import { runBaseline, runPlantLoop } from '../../../../pipelines/machine-health/plantLoop.js';
+import { plantSource, runBaseline } from '../../../../pipelines/machine-health/plantSource.js';
+import { runEmbedded } from '../../../../runtime/embedded/runEmbedded.js';
 
 const START = Date.UTC(2026, 0, 5);
 const TICK = 30_000;
@@ -28,11 +27,10 @@ async function runOnce(epochTicks: number) {
   const outputs: MachineHealthOutput[] = [];
   const epochs: number[] = [];
   try {
-    const result = await runPlantLoop({
-      plant: new PlantSimulator({ catalogue, seed: 3, startTs: START, tickMs: TICK, faults: FAULTS }),
-      ticks: 2 * 24 * 120,
-      serde: new AvroSerde(new LocalSchemaRegistry(), telemetrySchema),
-      definition: machineHealthStreamingJob(
+    const plant = new PlantSimulator({ catalogue, seed: 3, startTs: START, tickMs: TICK, faults: FAULTS });
+    const commands: Command[] = [];
+    const result = await runEmbedded(
+      machineHealthStreamingJob(
         {
           catalogue,
           riskModel: hybridRiskModel({
@@ -45,23 +43,30 @@ async function runOnce(epochTicks: number) {
         },
         { commandsTopic: 'commands' },
       ),
-      sinks: {
-        write: (o) => {
-          outputs.push(o);
+      {
+        source: plantSource(plant, 2 * 24 * 120),
+        topic: 'telemetry',
+        onOutput: (out) => {
+          if (out.type === 'command') commands.push(out.command);
         },
-        flush: async (epoch) => {
-          epochs.push(epoch);
+        sinks: {
+          write: (o) => {
+            outputs.push(o);
+          },
+          flush: async (epoch) => {
+            epochs.push(epoch);
+          },
         },
+        epochTicks,
       },
-      epochTicks,
-    });
-    return { result, outputs, epochs, catalogue };
+    );
+    return { result: { ...result, commands, truth: plant.groundTruth() }, outputs, epochs, catalogue };
   } finally {
     await surrogate.close();
   }
 }
 
-describe('runPlantLoop', () => {
+describe("the plant as the embedded run's closed-loop source", () => {
   it('closes the loop deterministically and prevents the failure the baseline has', async () => {
     const a = await runOnce(120);
     const b = await runOnce(500);
@@ -85,10 +90,11 @@ describe('runPlantLoop', () => {
   it('emits one enriched reading per plant reading, each with a source position for its commands', async () => {
     const { result, outputs } = await runOnce(120);
     const enriched = outputs.filter((o) => o.type === 'enriched');
-    expect(enriched).toHaveLength(result.readings);
+    expect(enriched).toHaveLength(result.records);
     for (const c of result.commands.filter((c) => c.source !== null)) {
       expect(c.source?.topic).toBe('telemetry');
     }
-    expect(result.deadLetters).toBe(0);
+    expect(result.deadLetters).toEqual([]);
+    expect(result.kafkaMessages.commands).toBe(result.commands.length);
   }, 120_000);
 });
