@@ -1,9 +1,14 @@
 import { type JobConfig, loadJobConfig } from '../../runtime/config/jobConfig.js';
-import { kafkaClientOptionsOf } from '../../runtime/launcher/kafkaClientOptionsOf.js';
-import { launchJob } from '../../runtime/launcher/launchJob.js';
-import { type MachineHealthKafkaOptions, startMachineHealthOnKafka } from './kafkaJob.js';
+import { kafkaPlacementOf } from '../../runtime/launcher/kafkaPlacementOf.js';
+import { runOnKafka } from '../../runtime/launcher/runOnKafka.js';
+import { type MachineHealthKafkaOptions, machineHealthOnKafka } from './kafkaJob.js';
 import type { MachineHealthOutput } from './machineHealth.js';
 import { type MachineHealthSettings, machineHealthSettings } from './settings.js';
+
+/** The commands output's topic in a config: `topics.outputs.commands`, else "commands". */
+export function commandsTopicOf(config: JobConfig<unknown>): string {
+  return config.topics.outputs.commands ?? 'commands';
+}
 
 /**
  * The machine-health job's options from a job config file.
@@ -15,27 +20,22 @@ export function machineHealthOptionsOf(
   config: JobConfig<MachineHealthSettings>,
   hooks: Pick<MachineHealthKafkaOptions, 'log' | 'onCommitted'> = {},
 ): MachineHealthKafkaOptions {
-  const { schemaRegistry: registry, clickhouse, pipeline } = config;
-  const registryPassword = registry.password;
+  const placement = kafkaPlacementOf(config as JobConfig<unknown>);
+  const { pipeline } = config;
   return {
-    kafka: kafkaClientOptionsOf(config),
-    registryUrl: registry.url,
-    registryAuth:
-      registry.username === undefined
-        ? undefined
-        : { username: registry.username, password: () => registryPassword?.reveal() ?? '' },
-    groupId: config.job.groupId,
-    instanceId: config.job.instanceId,
-    topics: config.topics,
-    clickhouse: {
-      url: clickhouse.url,
-      database: clickhouse.database,
-      username: clickhouse.username,
-      password: clickhouse.password,
-      tls: clickhouse.tls,
+    kafka: placement.kafka,
+    registryUrl: placement.registry.url,
+    registryAuth: placement.registry.auth,
+    groupId: placement.groupId,
+    instanceId: placement.instanceId,
+    topics: {
+      ...config.topics,
+      telemetry: config.topics.input,
+      commands: commandsTopicOf(config as JobConfig<unknown>),
     },
+    clickhouse: placement.clickhouse,
     epochs: config.epochs,
-    commands: { signing: config.commands.signing, bounds: config.commands.bounds },
+    commands: pipeline.commands,
     pipeline: {
       cataloguePath: pipeline.catalogue,
       assets: pipeline.assets,
@@ -51,54 +51,40 @@ export function machineHealthOptionsOf(
 
 /**
  * `twinflow run machine-health --config <file>`: the job on the real stack
- * (Kafka, schema registry, ClickHouse) with exactly-once epochs, run by the
- * runtime's launcher (JSON logs, /metrics, /healthz, /readyz, SIGTERM and
- * SIGINT commit the open epoch and exit 0). What is added here is the
- * twin's own telemetry: commands by action, KPI firings, scoring, late
- * readings, and commands or ClickHouse rows refused.
+ * (Kafka, schema registry, ClickHouse) with exactly-once epochs, on the
+ * runtime's `runOnKafka` like any job. What is added here is the twin's own
+ * telemetry: commands by action, KPI firings, scoring, late readings, and
+ * commands the sink's bounds refused.
  *
  * @example
  * process.exitCode = await runOnKafkaFromConfig('infra/local/machine-health.yaml');
  */
 export async function runOnKafkaFromConfig(configPath: string): Promise<number> {
-  return launchJob(
-    await loadJobConfig(configPath, process.env, machineHealthSettings),
-    async ({ config, logger, metrics, onJobEvent }) => {
-      const onCommitted = (_epoch: number, outputs: readonly MachineHealthOutput[]): void => {
+  const config = await loadJobConfig(configPath, process.env, machineHealthSettings);
+  const commandsTopic = commandsTopicOf(config as JobConfig<unknown>);
+  return runOnKafka(config, async ({ metrics, logger }) => {
+    const built = await machineHealthOnKafka({
+      ...machineHealthOptionsOf(config),
+      onScored: (seconds) => metrics.scoringSeconds.observe(seconds),
+      onLateReading: () => metrics.lateRecordsDroppedTotal.inc({ operator: 'kpi-minute' }),
+      onCommandRejected: (rejected) => logger.warn(rejected, 'command refused by the sink bounds'),
+    });
+    return {
+      definition: built.definition,
+      close: built.close,
+      onCommitted: (_epoch: number, outputs: readonly MachineHealthOutput[]) => {
         for (const out of outputs) {
           if (out.type === 'command') {
             metrics.commandsTotal.inc({ action: out.command.action });
-            metrics.recordsOutTotal.inc({ topic: config.topics.commands });
+            metrics.recordsOutTotal.inc({ topic: commandsTopic });
           } else if (out.type === 'kpi') metrics.windowFiringsTotal.inc({ operator: 'kpi-minute' });
           else if (out.type === 'enriched') {
             metrics.scoringTotal.inc({ model: scoringModelOf(out.reading.risk.model) });
           }
         }
-      };
-      const tableOf = (table: string) => table.slice(table.indexOf('.') + 1);
-      const running = await startMachineHealthOnKafka({
-        ...machineHealthOptionsOf(config, { log: onJobEvent, onCommitted }),
-        onScored: (seconds) => metrics.scoringSeconds.observe(seconds),
-        onLateReading: () => metrics.lateRecordsDroppedTotal.inc({ operator: 'kpi-minute' }),
-        onCommandRejected: (rejected) => logger.warn(rejected, 'command refused by the sink bounds'),
-        clickhouseObserver: {
-          onWritten: ({ table, rows, latencyMs }) => {
-            metrics.clickhouseRowsTotal.inc({ table: tableOf(table) }, rows);
-            metrics.clickhouseSinkSeconds.observe({ table: tableOf(table) }, latencyMs / 1000);
-          },
-          onRetry: ({ table }) => metrics.clickhouseRetriesTotal.inc({ table: tableOf(table) }),
-          onRejected: ({ table, id, reason }) => {
-            metrics.clickhouseRowsRejectedTotal.inc({ table: tableOf(table) });
-            logger.warn(
-              { table, id, reason },
-              'row refused by ClickHouse; the rest of its batch was written',
-            );
-          },
-        },
-      });
-      return { job: running.job, close: () => running.close() };
-    },
-  );
+      },
+    };
+  });
 }
 
 function scoringModelOf(model: string): 'physics' | 'surrogate' | 'failsafe' {

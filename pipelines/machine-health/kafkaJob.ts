@@ -10,6 +10,7 @@ import type { RiskModel } from '../../operators/scoring/riskModel.js';
 import type { ClickHouseConnection } from '../../runtime/cli/clickhouseConnection.js';
 import type { ExactlyOnceJob, JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
 import { exactlyOnceJobFor, type JobOnKafka } from '../../runtime/exactlyOnce/exactlyOnceJobFor.js';
+import type { StreamingJob } from '../../runtime/job/streamingJob.js';
 import { type MachineHealthCommandOptions, machineHealthStreamingJob } from './definition.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embeddedJob.js';
 import type { MachineHealthOutput } from './machineHealth.js';
@@ -95,14 +96,29 @@ export interface MachineHealthOnKafka {
 }
 
 /**
- * Prepares the machine-health job on the real stack: the catalogue and the
- * surrogate, then the runtime's set-up of any job (topics, contracts,
- * ClickHouse schema); returns the exactly-once job, not yet running.
+ * The machine-health job for Kafka, built: the catalogue and the surrogate
+ * loaded, the definition around them; `close()` releases the surrogate.
  */
-export async function startMachineHealthOnKafka(
-  options: MachineHealthKafkaOptions,
-): Promise<MachineHealthOnKafka> {
-  const { topics } = options;
+export interface MachineHealthBuilt {
+  readonly definition: StreamingJob<Telemetry, MachineHealthOutput>;
+  readonly catalogue: Catalogue;
+  close(): Promise<void>;
+}
+
+/**
+ * Loads what the machine-health job needs on the real stack (the catalogue,
+ * scaled to the configured assets, and the surrogate) and builds its
+ * definition: what the runtime's `runOnKafka` runs.
+ *
+ * @example
+ * const { definition, close } = await machineHealthOnKafka(options);
+ */
+export async function machineHealthOnKafka(
+  options: Pick<
+    MachineHealthKafkaOptions,
+    'pipeline' | 'topics' | 'commands' | 'onScored' | 'onLateReading' | 'onCommandRejected'
+  >,
+): Promise<MachineHealthBuilt> {
   const base = await loadCatalogue(options.pipeline.cataloguePath ?? DEFAULT_CATALOGUE);
   const assets = options.pipeline.assets;
   const catalogue =
@@ -132,16 +148,30 @@ export async function startMachineHealthOnKafka(
       onLateReading: options.onLateReading,
     },
     {
-      commandsTopic: topics.commands,
+      commandsTopic: options.topics.commands,
       outOfOrdernessMs: options.pipeline.outOfOrdernessMs,
       idleTimeoutMs: options.pipeline.idleTimeoutMs,
       commands: options.commands,
       onCommandRejected: options.onCommandRejected,
     },
   );
+  return { definition, catalogue, close: () => surrogate.close() };
+}
+
+/**
+ * Prepares the machine-health job on the real stack from options (tests and
+ * benchmarks build them directly): the job built, then the runtime's set-up
+ * of any job (topics, contracts, ClickHouse schema); returns the
+ * exactly-once job, not yet running.
+ */
+export async function startMachineHealthOnKafka(
+  options: MachineHealthKafkaOptions,
+): Promise<MachineHealthOnKafka> {
+  const { topics } = options;
+  const built = await machineHealthOnKafka(options);
   let running: JobOnKafka<Telemetry, MachineHealthOutput>;
   try {
-    running = await exactlyOnceJobFor(definition, {
+    running = await exactlyOnceJobFor(built.definition, {
       kafka: options.kafka,
       registry: { url: options.registryUrl, auth: options.registryAuth },
       groupId: options.groupId,
@@ -162,15 +192,15 @@ export async function startMachineHealthOnKafka(
       onCommitted: options.onCommitted,
     });
   } catch (error) {
-    await surrogate.close();
+    await built.close();
     throw error;
   }
   return {
     job: running.job,
-    catalogue,
+    catalogue: built.catalogue,
     async close() {
       await running.close();
-      await surrogate.close();
+      await built.close();
     },
   };
 }

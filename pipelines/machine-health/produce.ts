@@ -366,7 +366,7 @@ async function withJobConfigFlags(args: readonly string[]): Promise<string[]> {
     '--registry',
     config.schemaRegistry.url,
     '--topic',
-    config.topics.telemetry,
+    config.topics.input,
     '--partitions',
     String(config.topics.partitions),
     '--tick',

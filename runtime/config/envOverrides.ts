@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { type ConfigIssue, formatConfigPath } from './configError.js';
-import { settingKeys, valueKind } from './schemaKeys.js';
+import { recordValues, settingKeys, valueKind } from './schemaKeys.js';
 
 /**
  * Settings overridden from the environment, as Kubernetes manifests and CI
@@ -91,6 +91,13 @@ function findSetting(
   const path: string[] = [];
   let node = schema;
   for (const segment of segments) {
+    const values = recordValues(node);
+    if (values !== undefined && segment !== '') {
+      // A name the user chose (an output's): environment variables are upper case, the names lower case.
+      path.push(segment.toLowerCase());
+      node = values;
+      continue;
+    }
     const keys = settingKeys(node);
     if (keys === undefined) {
       return { unknown: `${formatConfigPath(path)} is a single value and has no setting "${segment}"` };

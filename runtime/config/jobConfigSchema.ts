@@ -111,14 +111,32 @@ const schemaRegistrySection = z
     path: ['username'],
   });
 
+/** A key the topics section no longer takes, refused with where its setting went. */
+const renamed = (to: string) => z.never({ error: `was renamed: use ${to}` }).optional();
+
 const topicsSection = z.strictObject({
-  telemetry: kafkaName.default('telemetry'),
-  commands: kafkaName.default('commands'),
+  /** The topic the job reads: no default, since no name would suit every job. */
+  input: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined ? 'is required: the topic the job reads' : 'must be a string',
+    })
+    .pipe(kafkaName),
+  /**
+   * A job's Kafka outputs by name, to the topic each writes (an output not
+   * named here writes the topic its job definition gives).
+   */
+  outputs: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must be an output name'), kafkaName)
+    .default({}),
   /** Default `<job.name>-state`, filled in by the top-level transform. */
   changelog: kafkaName.optional(),
-  deadLetter: kafkaName.default('telemetry-dlq'),
+  /** Default `<input>-dlq`, filled in by the top-level transform. */
+  deadLetter: kafkaName.optional(),
   partitions: positiveInt().default(6),
   replicationFactor: positiveInt().default(1),
+  telemetry: renamed('topics.input'),
+  commands: renamed('topics.outputs.commands'),
 });
 
 const clickhouseSection = z.strictObject({
@@ -147,28 +165,6 @@ const epochsSection = z.strictObject({
  */
 const anySettings = z.record(z.string(), z.unknown(), {
   error: "must be a mapping of the job's own settings",
-});
-
-const percent = z.number({ error: 'must be a number (percent)' });
-
-const commandsSection = z.strictObject({
-  signing: z
-    .strictObject({
-      keyId: z.string().min(1),
-      key: secretRefSchema,
-    })
-    .optional(),
-  bounds: z
-    .strictObject({
-      maxSpeedDeltaPct: percent.positive('must be > 0').default(30),
-      minSpeedPct: percent.nonnegative('must be >= 0').default(0),
-      maxSpeedPct: percent.positive('must be > 0').default(110),
-    })
-    .refine((b) => b.minSpeedPct <= b.maxSpeedPct, {
-      message: 'must not exceed maxSpeedPct',
-      path: ['minSpeedPct'],
-    })
-    .optional(),
 });
 
 /** pino's levels, most verbose first. */
@@ -207,20 +203,21 @@ export function jobConfigSchemaFor<S extends z.ZodType>(settings: S) {
       job: jobSection,
       kafka: kafkaSection,
       schemaRegistry: schemaRegistrySection,
-      topics: topicsSection.prefault({}),
+      topics: topicsSection,
       clickhouse: clickhouseSection,
       epochs: epochsSection.prefault({}),
       pipeline: settings.prefault({} as z.input<S>),
-      commands: commandsSection.prefault({}),
+      // Signing and bounds of commands are machine-health's, not every job's: its settings hold them now.
+      commands: z.never({ error: "moved to the job's own settings: pipeline.commands" }).optional(),
       observability: observabilitySection.prefault({}),
     })
-    .transform((config) => ({
+    .transform(({ commands: _moved, ...config }) => ({
       ...config,
       topics: {
-        telemetry: config.topics.telemetry,
-        commands: config.topics.commands,
+        input: config.topics.input,
+        outputs: config.topics.outputs,
         changelog: config.topics.changelog ?? `${config.job.name}-state`,
-        deadLetter: config.topics.deadLetter,
+        deadLetter: config.topics.deadLetter ?? `${config.topics.input}-dlq`,
         partitions: config.topics.partitions,
         replicationFactor: config.topics.replicationFactor,
       },
@@ -257,5 +254,6 @@ type WithSecrets<T> = T extends SecretRef
 export type JobConfig<S = Record<string, unknown>> = WithSecrets<
   Omit<z.output<typeof jobConfigSchema>, 'pipeline'>
 > & {
-  readonly pipeline: S;
+  /** The job's own settings; secret references in them are resolved like the runtime's. */
+  readonly pipeline: WithSecrets<S>;
 };

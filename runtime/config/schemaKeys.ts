@@ -14,6 +14,8 @@ interface Def {
   readonly shape?: Record<string, z.ZodType>;
   readonly options?: readonly z.ZodType[];
   readonly element?: z.ZodType;
+  /** A record's value schema. */
+  readonly valueType?: z.ZodType;
 }
 
 const def = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
@@ -46,6 +48,19 @@ export function settingKeys(schema: z.ZodType): ReadonlyMap<string, z.ZodType> |
     return keys.size > 0 ? keys : undefined;
   }
   return undefined;
+}
+
+/**
+ * The schema of every value of a record setting (a mapping whose keys are
+ * names the user chooses, such as outputs by name), or `undefined` for a
+ * schema that is not a record.
+ *
+ * @example
+ * recordValues(settingAt(jobConfigSchema, ['topics', 'outputs'])!); // the topic-name schema
+ */
+export function recordValues(schema: z.ZodType): z.ZodType | undefined {
+  const d = def(unwrap(schema));
+  return d.type === 'record' ? d.valueType : undefined;
 }
 
 /**

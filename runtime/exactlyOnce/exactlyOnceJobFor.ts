@@ -11,7 +11,7 @@ import type { SinkMessage } from '../../connectors/kafka/transactionalSink.js';
 import type { StreamRecord } from '../../operators/core/element.js';
 import { throughSinks } from '../../operators/core/throughSinks.js';
 import { type ClickHouseConnection, openClickHouse } from '../cli/clickhouseConnection.js';
-import type { StreamingJob } from '../job/streamingJob.js';
+import type { KafkaOutput, StreamingJob } from '../job/streamingJob.js';
 import { ExactlyOnceJob, type ExactlyOnceJobOptions, type JobEvent } from './exactlyOnceJob.js';
 
 /**
@@ -40,6 +40,8 @@ export interface KafkaPlacement<Out> {
     readonly input: string;
     readonly changelog: string;
     readonly deadLetter: string;
+    /** Kafka outputs by name, to the topic each writes instead of its definition's. */
+    readonly outputs?: Readonly<Record<string, string>>;
     /** Partitions of topics the runtime creates (the input and outputs, when they do not exist yet). */
     readonly partitions: number;
     readonly replicationFactor?: number;
@@ -84,7 +86,7 @@ export async function exactlyOnceJobFor<In, Out>(
   placement: KafkaPlacement<Out>,
 ): Promise<JobOnKafka<In, Out>> {
   const { topics } = placement;
-  const outputs = definition.kafkaOutputs ?? [];
+  const outputs = withTopics(definition.kafkaOutputs ?? [], topics.outputs ?? {});
   const input: TopicSpec = {
     topic: topics.input,
     partitions: topics.partitions,
@@ -183,4 +185,19 @@ export async function exactlyOnceJobFor<In, Out>(
       await client?.close();
     },
   };
+}
+
+/** The outputs with the topics the placement gives them; a name it gives that the job lacks is a mistake to say. */
+function withTopics<Out>(
+  outputs: readonly KafkaOutput<Out>[],
+  topics: Readonly<Record<string, string>>,
+): KafkaOutput<Out>[] {
+  const names = new Set(outputs.map((o) => o.name));
+  const unknown = Object.keys(topics).filter((name) => !names.has(name));
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `topics.outputs names ${unknown.map((n) => `"${n}"`).join(', ')}, but the job's Kafka outputs are ${[...names].map((n) => `"${n}"`).join(', ') || 'none'}`,
+    );
+  }
+  return outputs.map((o) => (topics[o.name] === undefined ? o : { ...o, topic: topics[o.name] }));
 }

@@ -239,10 +239,10 @@ import { boundedOutOfOrderness, keyBy, sum, tumbling, type WindowResult, windowA
 import { tableOutput } from 'twinflow/clickhouse';
 import {
   defineJob,
-  exactlyOnceJobFor,
-  launchJob,
   loadJobConfig,
   positiveInteger,
+  runEmbedded,
+  runOnKafka,
   type StreamingJob,
 } from 'twinflow/runtime';
 import { JobTestDriver } from 'twinflow/testing';
@@ -282,19 +282,20 @@ export async function energyInMemory(): Promise<string> {
   return \`rows=\${JSON.stringify(driver.table('kwh'))} dead=\${driver.deadLetters().length}\`;
 }
 
-export async function runOnKafka(configPath: string): Promise<number> {
-  return launchJob(await loadJobConfig(configPath), async ({ config, kafka, onJobEvent }) =>
-    exactlyOnceJobFor(pumpEnergy, {
-      kafka,
-      registry: { url: config.schemaRegistry.url },
-      groupId: config.job.groupId,
-      instanceId: config.job.instanceId,
-      topics: { input: config.topics.telemetry, changelog: config.topics.changelog, deadLetter: config.topics.deadLetter, partitions: config.topics.partitions },
-      clickhouse: config.clickhouse,
-      epochs: config.epochs,
-      log: onJobEvent,
-    }),
-  );
+// The embedded mode: a source of ticks in this process, the outputs counted as they leave the graph.
+export async function energyEmbedded(): Promise<string> {
+  let tick = 0;
+  const windows: number[] = [];
+  const result = await runEmbedded(pumpEnergy, {
+    source: { step: () => (tick++ < 90 ? [{ pumpId: 'p1', ts: tick * 1_000, kwh: 1 }] : undefined) },
+    onOutput: (w) => void windows.push(w.value),
+    closingWatermark: (lastTs) => lastTs + 60_000,
+  });
+  return \`embedded records=\${result.records} windows=\${JSON.stringify(windows)}\`;
+}
+
+export async function onKafka(configPath: string): Promise<number> {
+  return runOnKafka(await loadJobConfig(configPath), async () => ({ definition: pumpEnergy }));
 }
 
 export default defineJob({
@@ -304,6 +305,7 @@ export default defineJob({
     const { values } = parseArgs({ args, options: { pumps: { type: 'string' }, test: { type: 'boolean' } } });
     io.out(\`kwh job: \${positiveInteger('pumps', values.pumps, 2)} pumps\`);
     if (args.includes('--test')) io.out(await energyInMemory());
+    if (args.includes('--test')) io.out(await energyEmbedded());
     return 0;
   },
 });
@@ -399,7 +401,7 @@ describe('the packed package, installed outside the repository', () => {
     );
     // The README's definition, run by twinflow/testing's driver from the installed package.
     expect(step('twinflow run kwh --test', bin, ['run', 'kwh', '--test'], consumer)).toBe(
-      'kwh job: 2 pumps\nrows=[{"pump":"p1","minute":0,"kwh":5}] dead=1\n',
+      'kwh job: 2 pumps\nrows=[{"pump":"p1","minute":0,"kwh":5}] dead=1\nembedded records=90 windows=[59,31]\n',
     );
     const listed = step('twinflow jobs', bin, ['jobs'], consumer);
     expect(

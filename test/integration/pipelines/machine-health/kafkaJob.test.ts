@@ -118,8 +118,8 @@ function processOverrides(name: string, instanceId: string): Record<string, stri
   return {
     JOB__INSTANCE_ID: instanceId,
     JOB__GROUP_ID: names.groupId,
-    TOPICS__TELEMETRY: telemetryTopic,
-    TOPICS__COMMANDS: names.commands,
+    TOPICS__INPUT: telemetryTopic,
+    TOPICS__OUTPUTS__COMMANDS: names.commands,
     TOPICS__CHANGELOG: names.changelog,
     TOPICS__DEAD_LETTER: deadLetterTopic,
     TOPICS__PARTITIONS: PARTITIONS,
@@ -391,7 +391,7 @@ describe('machine-health on Kafka, exactly-once', () => {
     const liveTopic = `it-mh-telemetry-live-${name}-${run}`;
     const overrides = (instanceId: string) => ({
       ...processOverrides(name, instanceId),
-      TOPICS__TELEMETRY: liveTopic,
+      TOPICS__INPUT: liveTopic,
       EPOCHS__MAX_RECORDS: 700,
     });
     // The input arrives while the group changes: about 32 s of telemetry at 300 events/s (a

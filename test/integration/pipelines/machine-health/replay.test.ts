@@ -115,7 +115,7 @@ beforeAll(async () => {
       `kafka: { brokers: ["${STACK.kafkaBroker}"] }`,
       `schemaRegistry: { url: "${STACK.registryUrl}" }`,
       `clickhouse: { url: "${STACK.clickhouseUrl}", database: ${productionDatabase} }`,
-      `topics: { telemetry: ${telemetryTopic}, partitions: ${PARTITIONS} }`,
+      `topics: { input: ${telemetryTopic}, partitions: ${PARTITIONS} }`,
       // Small epochs: the replay crosses many barriers (ClickHouse flushes).
       'epochs: { intervalMs: 1000, maxRecords: 1000 }',
       `pipeline: { assets: ${ASSETS}, tickMs: ${TICK_MS}, outOfOrdernessMs: ${OUT_OF_ORDERNESS_MS} }`,

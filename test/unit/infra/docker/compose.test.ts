@@ -28,7 +28,7 @@ const config = parse(fs.readFileSync(path.join(DOCKER, 'config.yaml'), 'utf8')) 
   kafka: { brokers: string[] };
   schemaRegistry: { url: string };
   clickhouse: { url: string; password: unknown };
-  commands: { signing: { key: unknown } };
+  pipeline: { commands: { signing: { key: unknown } } };
   observability: { port: number };
 };
 const TWINFLOW = ['migrate', 'machine-health', 'produce'];
@@ -74,7 +74,7 @@ describe('infra/docker/compose.yaml', () => {
   });
 
   it('runs the twinflow services restricted, with the config mounted and its env references set', () => {
-    const envRefs = [config.clickhouse.password, config.commands.signing.key].map((ref) => {
+    const envRefs = [config.clickhouse.password, config.pipeline.commands.signing.key].map((ref) => {
       expect(ref).toEqual({ env: expect.any(String) });
       return (ref as { env: string }).env;
     });

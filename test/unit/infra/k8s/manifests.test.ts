@@ -26,7 +26,7 @@ const CUSTOM_KINDS = new Set(['keda.sh/v1alpha1/ScaledObject', 'keda.sh/v1alpha1
 interface JobConfig {
   job: { name: string };
   kafka: { brokers: string[]; sasl?: { mechanism: string }; tls?: { enabled: boolean } };
-  topics: { telemetry: string; partitions: number };
+  topics: { input: string; partitions: number };
   [section: string]: unknown;
 }
 
@@ -147,7 +147,7 @@ describe.each(Object.keys(TARGETS) as Target[])('kubectl kustomize infra/k8s/%s'
     expect(literalSecrets(config)).toEqual([]);
     const refs = secretRefs(config);
     expect(refs.map((r) => r.at)).toEqual(
-      expect.arrayContaining(['clickhouse.password', 'commands.signing.key']),
+      expect.arrayContaining(['clickhouse.password', 'pipeline.commands.signing.key']),
     );
     for (const ref of refs) {
       // A file reference must name a key of the Secret mounted at SECRET_MOUNT.
@@ -364,7 +364,7 @@ describe('infra/k8s overlays', () => {
     expect(trigger.metadata).toMatchObject({
       bootstrapServers: config.kafka.brokers.join(','),
       consumerGroup: config.job.name,
-      topic: config.topics.telemetry,
+      topic: config.topics.input,
       allowIdleConsumers: 'false',
       sasl: 'scram_sha512',
       tls: 'enable',

@@ -183,7 +183,7 @@ describe('replayOptionsOf', () => {
     expect(options).toMatchObject({
       kafka: { brokers: ['127.0.0.1:19092'], clientId: 'twinflow-replay' },
       registryUrl: 'http://127.0.0.1:18081/apis/ccompat/v7',
-      topic: config.topics.telemetry,
+      topic: config.topics.input,
       from: { kind: 'beginning' },
       untilTs: 1_000,
       clickhouse: { url: 'http://127.0.0.1:18123', database: 'whatif', username: 'default' },
@@ -273,6 +273,7 @@ describe('runReplayFromCli', () => {
         'job: { name: machine-health, instanceId: t-0 }',
         'kafka: { brokers: ["127.0.0.1:1"] }',
         'schemaRegistry: { url: "http://127.0.0.1:1" }',
+        'topics: { input: telemetry }',
         'clickhouse: { url: "http://127.0.0.1:1", database: prod_facts }',
       ].join('\n'),
     );

@@ -6,6 +6,7 @@ import { ConfigError, loadJobConfig, parseJobConfig } from '../../../../runtime/
 const base = `job: { name: machine-health }
 kafka: { brokers: ['127.0.0.1:19092'] }
 schemaRegistry: { url: 'http://127.0.0.1:18081/apis/ccompat/v7' }
+topics: { input: telemetry }
 clickhouse: { url: 'http://127.0.0.1:18123' }
 `;
 
@@ -16,6 +17,7 @@ describe('machineHealthSettings', () => {
       outOfOrdernessMs: 5000,
       idleTimeoutMs: 60_000,
       outcomeTimeoutMs: 300_000,
+      commands: {},
     });
     const local = await loadJobConfig('runtime/config/examples/local.yaml', {}, machineHealthSettings);
     expect(local.pipeline.catalogue).toBe(resolve('pipelines/machine-health/catalogue.yaml'));
@@ -32,8 +34,8 @@ describe('machineHealthSettings', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues).toEqual([
-      { path: 'pipeline.asets', line: 6, message: 'unknown setting' },
-      { path: 'pipeline.tickMs', line: 7, message: 'must be a positive integer (got 0)' },
+      { path: 'pipeline.asets', line: 7, message: 'unknown setting' },
+      { path: 'pipeline.tickMs', line: 8, message: 'must be a positive integer (got 0)' },
     ]);
     const overridden = parseJobConfig(
       base,

@@ -21,6 +21,7 @@ writeFileSync(
   `job: { name: mh }
 kafka: { brokers: ['127.0.0.1:19092'] }
 schemaRegistry: { url: 'http://127.0.0.1:18081' }
+topics: { input: telemetry }
 clickhouse:
   url: https://ch.example:8443
   database: plant

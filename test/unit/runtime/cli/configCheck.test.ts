@@ -37,6 +37,7 @@ kafka:
   brokers: ['127.0.0.1:19092']
   sasl: { mechanism: plain, username: svc, password: { env: KAFKA_PW } }
 schemaRegistry: { url: 'http://127.0.0.1:18081/apis/ccompat/v7' }
+topics: { input: telemetry }
 clickhouse: { url: 'http://127.0.0.1:18123' }
 `,
   );
@@ -61,10 +62,11 @@ clickhouse: { url: 'http://127.0.0.1:18123' }
     const { code, lines } = await check([bad]);
     expect(code).toBe(1);
     expect(lines).toEqual([
-      `invalid: ${bad}: 4 problems`,
+      `invalid: ${bad}: 5 problems`,
       `  ${bad}:3 kafka.brokers[0]: must be host:port with a port 1-65535 (got "nope")`,
       `  ${bad}:4 epochs.maxRecords: must be a positive integer (got 0)`,
       `  ${bad} schemaRegistry: is required`,
+      `  ${bad} topics: is required`,
       `  ${bad} clickhouse: is required`,
     ]);
   });
@@ -81,7 +83,7 @@ clickhouse: { url: 'http://127.0.0.1:18123' }
     expect(refused.code).toBe(1);
     expect(refused.lines).toEqual([
       `invalid: ${valves}: 1 problem`,
-      `  ${valves}:7 pipeline.valves: unknown setting`,
+      `  ${valves}:8 pipeline.valves: unknown setting`,
     ]);
   });
 

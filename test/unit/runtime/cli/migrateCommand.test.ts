@@ -77,6 +77,7 @@ describe('twinflow migrate', () => {
       `job: { name: mh }
 kafka: { brokers: ['127.0.0.1:19092'] }
 schemaRegistry: { url: 'http://127.0.0.1:18081' }
+topics: { input: telemetry }
 clickhouse: { url: '${url}', database: from_config }
 `,
     );

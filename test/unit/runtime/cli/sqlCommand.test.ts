@@ -150,6 +150,7 @@ describe('twinflow sql', () => {
       `job: { name: mh }
 kafka: { brokers: ['127.0.0.1:19092'] }
 schemaRegistry: { url: 'http://127.0.0.1:18081' }
+topics: { input: telemetry }
 clickhouse: { url: '${url}', database: cli }
 `,
     );

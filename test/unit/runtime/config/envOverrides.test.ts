@@ -6,6 +6,7 @@ import { jobConfigSchema } from '../../../../runtime/config/jobConfigSchema.js';
 const base = `job: { name: machine-health }
 kafka: { brokers: ['127.0.0.1:19092'] }
 schemaRegistry: { url: 'http://127.0.0.1:18081/apis/ccompat/v7' }
+topics: { input: telemetry }
 clickhouse: { url: 'http://127.0.0.1:18123' }
 `;
 
@@ -94,12 +95,15 @@ describe('overrides through parseJobConfig', () => {
       TWINFLOW__EPOCHS__MAXRECORDS: '100',
       TWINFLOW__TOPICS__PARTITIONS: '12',
       TWINFLOW__JOB__INSTANCE_ID: 'pinned-3',
+      TWINFLOW__TOPICS__OUTPUTS__COMMANDS: 'plant.commands',
       POD_NAME: 'pod-7',
     });
     expect(c.kafka.brokers).toEqual(['k1:9092', 'k2:9092']);
     expect(c.epochs.maxRecords).toBe(100);
     expect(c.topics.partitions).toBe(12);
     expect(c.job.instanceId).toBe('pinned-3');
+    // An output's name is the user's, not the schema's: the variable's segment, lower-cased.
+    expect(c.topics.outputs).toEqual({ commands: 'plant.commands' });
   });
 
   it('are an error when they name an unknown key', () => {

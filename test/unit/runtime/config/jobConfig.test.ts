@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { machineHealthSettings } from '../../../../pipelines/machine-health/settings.js';
 import {
   ConfigError,
   type JobSettings,
@@ -12,11 +13,20 @@ import {
   redactedConfig,
   Secret,
 } from '../../../../runtime/config/jobConfig.js';
+import { secretRefSchema } from '../../../../runtime/config/jobConfigSchema.js';
+import type { SecretRef } from '../../../../runtime/config/secret.js';
 
 /** A job's settings with two file paths, which the loader resolves next to the config file. */
 const FILE_SETTINGS: JobSettings<{ catalogue?: string; model?: string }> = {
   schema: z.looseObject({ catalogue: z.string().optional(), model: z.string().optional() }),
   paths: ['catalogue', 'model'],
+};
+
+/** A job's settings holding a secret: the loader resolves references in a job's own section too. */
+const SIGNING_SETTINGS: JobSettings<unknown> = {
+  schema: z.strictObject({
+    signing: z.strictObject({ keyId: z.string(), key: secretRefSchema }).optional(),
+  }),
 };
 
 const base = `job:
@@ -25,13 +35,20 @@ kafka:
   brokers: ['127.0.0.1:19092']
 schemaRegistry:
   url: http://127.0.0.1:18081/apis/ccompat/v7
+topics:
+  input: telemetry
 clickhouse:
   url: http://127.0.0.1:18123
 `;
 
-function configError(text: string, env: NodeJS.ProcessEnv = {}, source = 'job.yaml'): ConfigError {
+function configError(
+  text: string,
+  env: NodeJS.ProcessEnv = {},
+  source = 'job.yaml',
+  settings?: JobSettings<unknown>,
+): ConfigError {
   try {
-    parseJobConfig(text, source, env);
+    parseJobConfig(text, source, env, settings);
   } catch (err) {
     if (err instanceof ConfigError) return err;
     throw err;
@@ -89,9 +106,10 @@ observability: { port: 9464, logLevel: loud }
         line: 15,
         message: expect.stringMatching(/^Invalid option.*\(got "loud"\)$/),
       },
+      { path: 'topics', line: undefined, message: 'is required' },
     ]);
     expect(err.message).toContain(
-      'job.yaml: 6 problems in the job config:\n  job.yaml:3 job.extra: unknown setting',
+      'job.yaml: 7 problems in the job config:\n  job.yaml:3 job.extra: unknown setting',
     );
     expect(err.message).toContain('\n  job.yaml:14 epochs.intervalMs: must be a positive integer (got -5)');
     expect(err.retriable).toBe(false);
@@ -101,6 +119,7 @@ observability: { port: 9464, logLevel: loud }
     const err = configError('job:\n  name: mh\nkafka:\n  clientId: x\nschemaRegistry: { url: "http://r" }\n');
     expect(err.issues).toEqual([
       { path: 'kafka.brokers', line: 3, message: 'is required' },
+      { path: 'topics', line: undefined, message: 'is required' },
       { path: 'clickhouse', line: undefined, message: 'is required' },
     ]);
     expect(err.message).toContain('\n  job.yaml clickhouse: is required');
@@ -113,7 +132,7 @@ observability: { port: 9464, logLevel: loud }
     expect(err.issues[0].line).toBeGreaterThanOrEqual(4);
     expect(err.message).toMatch(/job\.yaml:\d+ \(yaml\): /);
     const dup = configError(`${base}kafka:\n  brokers: ['b:1']\n`);
-    expect(dup.issues[0]).toMatchObject({ path: '(yaml)', line: 9, message: 'Map keys must be unique' });
+    expect(dup.issues[0]).toMatchObject({ path: '(yaml)', line: 11, message: 'Map keys must be unique' });
   });
 
   it('rejects an empty file and a file that is not a mapping', () => {
@@ -121,6 +140,7 @@ observability: { port: 9464, logLevel: loud }
       'job',
       'kafka',
       'schemaRegistry',
+      'topics',
       'clickhouse',
     ]);
     expect(configError('- a\n- b\n').issues).toEqual([
@@ -146,43 +166,45 @@ observability: { port: 9464, logLevel: loud }
     const dir = mkdtempSync(join(tmpdir(), 'twinflow-config-'));
     writeFileSync(join(dir, 'ch-password'), 'ch-value-123\n');
     const text = `${base}  password: { file: ch-password }
-commands:
+pipeline:
   signing: { keyId: k1, key: { env: SIGNING_KEY } }
 `.replace(
       "brokers: ['127.0.0.1:19092']",
       "brokers: ['127.0.0.1:19092']\n  sasl: { mechanism: scram-sha-256, username: svc, password: { env: KAFKA_PW } }",
     );
-    const c = parseJobConfig(text, join(dir, 'job.yaml'), {
-      KAFKA_PW: 'kafka-value-456',
-      SIGNING_KEY: 'sign-789',
-    });
+    const c = parseJobConfig(
+      text,
+      join(dir, 'job.yaml'),
+      { KAFKA_PW: 'kafka-value-456', SIGNING_KEY: 'sign-789' },
+      SIGNING_SETTINGS as JobSettings<{ signing?: { keyId: string; key: SecretRef } }>,
+    );
     expect(c.kafka.sasl?.password).toBeInstanceOf(Secret);
     expect(c.kafka.sasl?.password.reveal()).toBe('kafka-value-456');
     expect(c.clickhouse.password?.reveal()).toBe('ch-value-123');
-    expect(c.commands.signing?.key.reveal()).toBe('sign-789');
+    expect(c.pipeline.signing?.key.reveal()).toBe('sign-789');
     for (const shown of [JSON.stringify(c), inspect(c, { depth: 10 }), String(c.kafka.sasl?.password)]) {
       expect(shown).not.toMatch(/kafka-value|ch-value|sign-789/);
     }
     expect(redactedConfig(c)).toMatchObject({
       kafka: { sasl: { mechanism: 'scram-sha-256', username: 'svc', password: '[redacted]' } },
       clickhouse: { password: '[redacted]' },
-      commands: { signing: { keyId: 'k1', key: '[redacted]' } },
+      pipeline: { signing: { keyId: 'k1', key: '[redacted]' } },
     });
   });
 
   it('names the setting and the variable or file of every secret that cannot be resolved', () => {
     const text = `${base}  password: { file: /nonexistent/twinflow/pw }
-commands:
+pipeline:
   signing: { keyId: k1, key: { env: SIGNING_KEY } }
 `;
-    const err = configError(text, {});
+    const err = configError(text, {}, 'job.yaml', SIGNING_SETTINGS);
     expect(err.issues).toEqual([
       {
         path: 'clickhouse.password',
-        line: 9,
+        line: 11,
         message: 'file /nonexistent/twinflow/pw cannot be read (ENOENT)',
       },
-      { path: 'commands.signing.key', line: 11, message: 'environment variable SIGNING_KEY is not set' },
+      { path: 'pipeline.signing.key', line: 13, message: 'environment variable SIGNING_KEY is not set' },
     ]);
   });
 
@@ -254,11 +276,16 @@ describe('loadJobConfig', () => {
       .replace('/var/run/secrets/schema-registry/password', join(dir, 'schema-registry'))
       .replace('/var/run/secrets/clickhouse/password', join(dir, 'clickhouse'));
     expect(local).not.toBe(text);
-    const c = parseJobConfig(local, join(dir, 'production.yaml'), {
-      POD_NAME: 'machine-health-1',
-      KAFKA_PASSWORD: 'kafka-pw',
-      COMMAND_SIGNING_KEY: 'signing-key',
-    });
+    const c = parseJobConfig(
+      local,
+      join(dir, 'production.yaml'),
+      {
+        POD_NAME: 'machine-health-1',
+        KAFKA_PASSWORD: 'kafka-pw',
+        COMMAND_SIGNING_KEY: 'signing-key',
+      },
+      machineHealthSettings,
+    );
     expect(c.job).toEqual({
       name: 'machine-health',
       instanceId: 'machine-health-1',
@@ -269,18 +296,22 @@ describe('loadJobConfig', () => {
     expect(c.kafka.tls?.enabled).toBe(true);
     expect(c.schemaRegistry.password?.reveal()).toBe('schema-registry-pw');
     expect(c.clickhouse.password?.reveal()).toBe('clickhouse-pw');
-    expect(c.commands.signing?.key.reveal()).toBe('signing-key');
+    expect(c.pipeline.commands.signing?.key.reveal()).toBe('signing-key');
     expect(c.topics.replicationFactor).toBe(3);
   });
 
   it('reports every unresolved secret of the production example when its env and files are missing', async () => {
-    const err = await loadJobConfig('runtime/config/examples/production.yaml', {}).catch((e: unknown) => e);
+    const err = await loadJobConfig(
+      'runtime/config/examples/production.yaml',
+      {},
+      machineHealthSettings,
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).issues.map((i) => i.path)).toEqual([
       'kafka.sasl.password',
       'schemaRegistry.password',
       'clickhouse.password',
-      'commands.signing.key',
+      'pipeline.commands.signing.key',
     ]);
   });
 });

@@ -11,6 +11,7 @@ const minimal = {
   job: { name: 'machine-health' },
   kafka: { brokers: ['127.0.0.1:19092'] },
   schemaRegistry: { url: 'http://127.0.0.1:18081/apis/ccompat/v7' },
+  topics: { input: 'telemetry' },
   clickhouse: { url: 'http://127.0.0.1:18123' },
 };
 
@@ -21,14 +22,14 @@ function issuesOf(raw: unknown): { path: string; message: string }[] {
 }
 
 describe('jobConfigSchema', () => {
-  it('fills every default, and derives groupId and the changelog topic from job.name', () => {
+  it('fills every default, and derives groupId and the changelog topic from job.name and the dead letters from the input', () => {
     expect(jobConfigSchema.parse(minimal)).toEqual({
       job: { name: 'machine-health', instanceId: 'local-0', groupId: 'machine-health' },
       kafka: { brokers: ['127.0.0.1:19092'], clientId: 'twinflow' },
       schemaRegistry: { url: 'http://127.0.0.1:18081/apis/ccompat/v7' },
       topics: {
-        telemetry: 'telemetry',
-        commands: 'commands',
+        input: 'telemetry',
+        outputs: {},
         changelog: 'machine-health-state',
         deadLetter: 'telemetry-dlq',
         partitions: 6,
@@ -37,7 +38,6 @@ describe('jobConfigSchema', () => {
       clickhouse: { url: 'http://127.0.0.1:18123', database: 'twinflow', username: 'default' },
       epochs: { intervalMs: 1000, maxRecords: 5000 },
       pipeline: {},
-      commands: {},
       observability: { port: 9464, logLevel: 'info' },
     });
   });
@@ -46,14 +46,38 @@ describe('jobConfigSchema', () => {
     const c = jobConfigSchema.parse({
       ...minimal,
       job: { name: 'mh', groupId: 'mh-group' },
-      topics: { changelog: 'custom-state' },
+      topics: {
+        input: 'plant.telemetry',
+        outputs: { commands: 'plant.commands' },
+        changelog: 'custom-state',
+      },
       kafka: { brokers: ['[::1]:9092'], tls: {} },
-      commands: { bounds: {} },
     });
     expect(c.job.groupId).toBe('mh-group');
     expect(c.topics.changelog).toBe('custom-state');
     expect(c.kafka.tls).toEqual({ enabled: true, rejectUnauthorized: true });
-    expect(c.commands.bounds).toEqual({ maxSpeedDeltaPct: 30, minSpeedPct: 0, maxSpeedPct: 110 });
+    expect(c.topics).toMatchObject({
+      input: 'plant.telemetry',
+      outputs: { commands: 'plant.commands' },
+      deadLetter: 'plant.telemetry-dlq',
+    });
+  });
+
+  it('needs the input topic, and says where the settings of an older config went', () => {
+    expect(issuesOf({ ...minimal, topics: { partitions: 3 } })).toEqual([
+      { path: 'topics.input', message: 'is required: the topic the job reads' },
+    ]);
+    expect(
+      issuesOf({
+        ...minimal,
+        topics: { input: 't', telemetry: 'telemetry', commands: 'commands' },
+        commands: { bounds: {} },
+      }),
+    ).toEqual([
+      { path: 'topics.telemetry', message: 'was renamed: use topics.input' },
+      { path: 'topics.commands', message: 'was renamed: use topics.outputs.commands' },
+      { path: 'commands', message: "moved to the job's own settings: pipeline.commands" },
+    ]);
   });
 
   it("validates the job's own section with the job's schema: its defaults, its unknown keys", () => {
@@ -81,8 +105,8 @@ describe('jobConfigSchema', () => {
       kafka: { brokers: ['host-only', 'h:70000'], tls: { certFile: 'c.pem' } },
       schemaRegistry: { url: 'http://user:pw@registry:8081', password: { env: 'X' } },
       clickhouse: { url: 'ftp://ch', database: '1db' },
+      topics: { input: 'no spaces allowed' },
       observability: { port: 70000, logLevel: 'verbose' },
-      commands: { bounds: { minSpeedPct: 90, maxSpeedPct: 80 } },
     });
     expect(bad.map((i) => i.path).sort()).toEqual(
       [
@@ -96,7 +120,7 @@ describe('jobConfigSchema', () => {
         'clickhouse.database',
         'observability.port',
         'observability.logLevel',
-        'commands.bounds.minSpeedPct',
+        'topics.input',
       ].sort(),
     );
     expect(issuesOf({ ...minimal, kafka: { brokers: [] } })).toEqual([

@@ -10,6 +10,7 @@ kafka:
   brokers: ["127.0.0.1:1"]
   sasl: { mechanism: plain, username: svc, password: { env: KAFKA_PASSWORD } }
 schemaRegistry: { url: "http://127.0.0.1:1" }
+topics: { input: telemetry }
 clickhouse: { url: "http://127.0.0.1:1" }
 observability: { port: 0, logLevel: debug }
 `;
