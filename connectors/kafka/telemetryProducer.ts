@@ -29,14 +29,15 @@ export interface TelemetrySender {
 }
 
 /**
- * Where readings come from: one reading per asset per `step()`. The plant
- * simulator (connectors/simulator) is one.
+ * Where readings come from: one tick's readings per `step()`. The plant
+ * simulator (connectors/simulator) is one; any job's simulator of its
+ * input can be.
  *
  * @example
  * const source: TelemetrySource = new PlantSimulator({ catalogue, seed: 42, startTs });
  */
-export interface TelemetrySource {
-  step(): readonly Telemetry[];
+export interface TelemetrySource<T = Telemetry> {
+  step(): readonly T[];
 }
 
 /**
@@ -85,8 +86,13 @@ export interface ProduceClock {
  * @example
  * const options: ProduceTelemetryOptions = { topic: 'telemetry', ticks: 2880, rate: 5000 };
  */
-export interface ProduceTelemetryOptions {
+export interface ProduceTelemetryOptions<T = Telemetry> {
   readonly topic: string;
+  /**
+   * The message key of a reading: it picks the partition, so one asset's
+   * readings stay in order (default: its `assetId`).
+   */
+  readonly keyOf?: (reading: T) => string;
   /** Steps of the source to publish (one reading per asset each). */
   readonly ticks: number;
   /** Events per second; 0 (the default) is as fast as the producer takes them. */
@@ -153,13 +159,14 @@ const PACING_SLICE_S = 0.05;
  *   new PlantSimulator({ catalogue, seed: 42, startTs }), { topic: 'telemetry', ticks: 120, rate: 1000 });
  * await producer.disconnect();
  */
-export async function produceTelemetry(
+export async function produceTelemetry<T = Telemetry>(
   sender: TelemetrySender,
-  serde: AvroSerde<Telemetry>,
-  source: TelemetrySource,
-  options: ProduceTelemetryOptions,
+  serde: AvroSerde<T>,
+  source: TelemetrySource<T>,
+  options: ProduceTelemetryOptions<T>,
 ): Promise<ProduceReport> {
   const { topic, ticks: totalTicks, onProgress, signal } = options;
+  const keyOf = options.keyOf ?? assetIdOf;
   const rate = options.rate ?? 0;
   const maxInFlight = options.maxInFlight ?? 8;
   const clock = options.clock ?? SYSTEM_CLOCK;
@@ -191,7 +198,7 @@ export async function produceTelemetry(
         await Promise.allSettled(inFlight.map((e) => e.delivery));
         throw new TelemetryProduceError(topic, tick, 'encode', { cause: error });
       }
-      messages.push({ key: reading.assetId, value });
+      messages.push({ key: keyOf(reading), value });
       if (messages.length >= slice) {
         events += messages.length;
         await dispatch(messages, tick);
@@ -231,6 +238,15 @@ export async function produceTelemetry(
     delivery.catch(() => undefined);
     inFlight.push({ tick, delivery });
   }
+}
+
+/** The default key: the reading's `assetId`; a reading without one needs a `keyOf`. */
+function assetIdOf(reading: unknown): string {
+  const id = (reading as { assetId?: unknown }).assetId;
+  if (typeof id !== 'string') {
+    throw new TypeError('produceTelemetry: a reading has no string assetId; pass keyOf to say what keys it');
+  }
+  return id;
 }
 
 function perSecond(events: number, elapsedMs: number): number {

@@ -101,6 +101,39 @@ describe('produceTelemetry', () => {
     expect(decoded).toEqual(want);
   });
 
+  it("publishes any job's readings, keyed by its keyOf", async () => {
+    interface Flow {
+      readonly exchangerId: string;
+      readonly ts: number;
+      readonly kgS: number;
+    }
+    const flowSchema = {
+      type: 'record',
+      name: 'Flow',
+      fields: [
+        { name: 'exchangerId', type: 'string' },
+        { name: 'ts', type: 'long' },
+        { name: 'kgS', type: 'double' },
+      ],
+    } as const;
+    let tick = 0;
+    const source = { step: (): Flow[] => [{ exchangerId: 'hx-1', ts: ++tick * 1_000, kgS: 2.5 }] };
+    const sender = new RecordingSender();
+    const codec = new AvroSerde<Flow>(new LocalSchemaRegistry(), flowSchema);
+    await produceTelemetry(sender, codec, source, { topic: 'flows', ticks: 3, keyOf: (f) => f.exchangerId });
+    const messages = sender.records.flatMap((r) => r.messages);
+    expect(messages.map((m) => m.key)).toEqual(['hx-1', 'hx-1', 'hx-1']);
+    expect((await codec.decode(messages[2].value)).value).toEqual({
+      exchangerId: 'hx-1',
+      ts: 3_000,
+      kgS: 2.5,
+    });
+    // Without keyOf a reading must have an assetId: a silent "undefined" key would put every reading on one partition.
+    await expect(
+      produceTelemetry(new RecordingSender(), codec, source, { topic: 'flows', ticks: 1 }),
+    ).rejects.toThrow('a reading has no string assetId; pass keyOf');
+  });
+
   it('reports progress after every tick, counting the events handed over', async () => {
     const progress: ProduceProgress[] = [];
     await produceTelemetry(new RecordingSender(), serde(), new CountingSource(), {
