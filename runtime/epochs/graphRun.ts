@@ -2,8 +2,9 @@ import { type Observable, Subject, type Subscription } from 'rxjs';
 import type { StreamElement, StreamRecord } from '../../operators/core/element.js';
 
 /**
- * An operator graph driven in this process, epoch by epoch: what the
- * embedded run and a replay share. Elements go in through `input`; a
+ * An operator graph driven in this process, epoch by epoch: what every
+ * mode shares (the embedded run, a replay, and each generation of the
+ * exactly-once Kafka job, whose sink is the epoch's transaction). Elements go in through `input`; a
  * barrier has *passed* once it comes out at the end of `pipeline` (after
  * the sinks, so its epoch is durable); the output watermark is the one
  * seen before the sinks, so a closed loop can act on the graph's outputs
@@ -37,9 +38,15 @@ export class GraphRun<In, Out> {
       readonly beforeSinks?: (out: Out, record: StreamRecord<Out>) => void;
       /** Where the outputs go before a barrier counts as passed (e.g. throughSinks(tables)). */
       readonly sinks?: (output$: Observable<StreamElement<Out>>) => Observable<StreamElement<Out>>;
+      /** Each output record as it comes out of the sinks: in order with the barriers that follow it. */
+      readonly afterSinks?: (out: Out) => void;
+      /** Each barrier once it has passed the sinks (on Kafka: once its epoch's transaction committed). */
+      readonly onPassed?: (epoch: number) => void;
+      /** The graph's or a sink's failure, once (as `done` rejects). */
+      readonly onFailure?: (error: unknown) => void;
     } = {},
   ) {
-    const { beforeSinks, sinks } = options;
+    const { beforeSinks, afterSinks, sinks, onPassed, onFailure } = options;
     let resolveDone!: () => void;
     let rejectDone!: (error: unknown) => void;
     this.done = new Promise<void>((resolve, reject) => {
@@ -51,13 +58,18 @@ export class GraphRun<In, Out> {
     const after = sinks === undefined ? output : sinks(output);
     this.subscription = after.subscribe({
       next: (e) => {
+        if (e.kind === 'record') afterSinks?.(e.value);
         if (e.kind !== 'barrier') return;
         this.passedEpoch = Math.max(this.passedEpoch, e.epoch);
+        onPassed?.(e.epoch);
         const due = this.barrierWaiters.filter((w) => w.epoch <= this.passedEpoch);
         this.barrierWaiters = this.barrierWaiters.filter((w) => w.epoch > this.passedEpoch);
         for (const w of due) w.resolve();
       },
-      error: (error: unknown) => this.fail(error, rejectDone),
+      error: (error: unknown) => {
+        this.fail(error, rejectDone);
+        onFailure?.(error);
+      },
       complete: resolveDone,
     });
     this.subscription.add(

@@ -1,5 +1,5 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
-import { identity, type Observable, type OperatorFunction, Subject, type Subscription } from 'rxjs';
+import { identity, type Observable, type OperatorFunction, type Subscription } from 'rxjs';
 import type { AvroSerde } from '../../connectors/avro/avroSerde.js';
 import {
   type ChangelogRestoreStats,
@@ -18,6 +18,7 @@ import type { StreamElement, StreamRecord } from '../../operators/core/element.j
 import type { ValueCheck } from '../../operators/core/fieldRanges.js';
 import type { SnapshotStore } from '../../operators/state/snapshots.js';
 import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.js';
+import { GraphRun } from '../epochs/graphRun.js';
 import { ConsumedPositions } from './consumedPositions.js';
 import type { EpochProducer } from './epochProducer.js';
 import { EpochTrigger } from './epochTrigger.js';
@@ -196,9 +197,8 @@ export class CommittedOffsetsUnreadError extends Error {
 }
 
 /** One assignment's operator graph, fed by the source, closed by its revoke. */
-interface Generation<T> {
-  readonly input: Subject<StreamElement<T>>;
-  readonly subscription: Subscription;
+interface Generation<T, O> {
+  readonly run: GraphRun<T, O>;
   readonly store: KafkaChangelogSnapshotStore;
   readonly consumer: KafkaJS.Consumer;
 }
@@ -239,8 +239,7 @@ export class ExactlyOnceJob<T, O> {
   private readonly keyPartitions = new Map<string, number>();
   private readonly offsetsByEpoch = new Map<number, KafkaJS.TopicOffsets[]>();
   private readonly open = new Map<number, OpenEpoch>();
-  private readonly outputs = new Map<number, O[]>();
-  private generation: Generation<T> | undefined;
+  private generation: Generation<T, O> | undefined;
   private readonly recordsByPartition = new Map<
     string,
     { topic: string; partition: number; records: number; lastOffset: string }
@@ -465,11 +464,11 @@ export class ExactlyOnceJob<T, O> {
         this.positions.record(element.pos);
         if (element.key !== undefined) this.keyPartitions.set(element.key, element.pos.partition);
       }
-      generation.input.next(element);
+      generation.run.input.next(element);
       this.recordsInEpoch++;
       if (this.trigger.onRecord()) void this.closeEpoch().catch(() => undefined);
     } else if (element.kind === 'watermark') {
-      generation.input.next(element);
+      generation.run.input.next(element);
     }
   }
 
@@ -505,7 +504,7 @@ export class ExactlyOnceJob<T, O> {
     });
     this.open.set(epoch, { injectedAt: performance.now(), records: this.recordsInEpoch, done, resolve });
     this.recordsInEpoch = 0;
-    generation.input.next({ kind: 'barrier', epoch });
+    generation.run.input.next({ kind: 'barrier', epoch });
     return done;
   }
 
@@ -600,7 +599,6 @@ export class ExactlyOnceJob<T, O> {
       records: stats.records,
       durationMs: stats.durationMs,
     });
-    const input = new Subject<StreamElement<T>>();
     const sink = transactionalSink<O>({
       producer,
       route: this.options.route,
@@ -612,26 +610,24 @@ export class ExactlyOnceJob<T, O> {
       },
       epochMessages: (epoch) => store.takeMessages(epoch),
     });
-    const outputs = this.options.onCommitted === undefined ? undefined : this.outputs;
+    const beforeCommit = (this.options.beforeCommit ?? (() => identity))();
+    const onCommitted = this.options.onCommitted;
     let current: O[] = [];
-    const subscription = this.options
-      .graph(input, store)
-      .pipe((this.options.beforeCommit ?? (() => identity))(), sink)
-      .subscribe({
-        next: (element) => {
-          if (element.kind === 'record') {
-            if (outputs !== undefined) current.push(element.value);
-          } else if (element.kind === 'barrier') {
-            if (outputs !== undefined) {
-              this.options.onCommitted?.(element.epoch, current);
-              current = [];
-            }
-            this.committed(element.epoch);
-          }
-        },
-        error: (error: unknown) => this.fail(error),
-      });
-    this.generation = { input, subscription, store, consumer };
+    // The one in-process epoch driver: a barrier has passed once the epoch's transaction committed.
+    const run = new GraphRun<T, O>((input$) => this.options.graph(input$, store), {
+      // Collected behind the sink: an epoch's outputs are those before its barrier there.
+      afterSinks: onCommitted === undefined ? undefined : (out) => void current.push(out),
+      sinks: (output$) => output$.pipe(beforeCommit, sink),
+      onPassed: (epoch) => {
+        if (onCommitted !== undefined) {
+          onCommitted(epoch, current);
+          current = [];
+        }
+        this.committed(epoch);
+      },
+      onFailure: (error) => this.fail(error),
+    });
+    this.generation = { run, store, consumer };
     this.ready = true;
     return store;
   }
@@ -656,7 +652,7 @@ export class ExactlyOnceJob<T, O> {
     const generation = this.generation;
     this.generation = undefined;
     this.ready = false;
-    generation?.subscription.unsubscribe();
+    generation?.run.stop();
     for (const open of this.open.values()) open.resolve(false);
     this.open.clear();
     this.offsetsByEpoch.clear();
