@@ -32,7 +32,7 @@ export function dailyDemandShape(hourOfDay: number): number {
 export function heatDemand(seed: number, days: number): (ts: number) => number {
   const draw = uniformSource(seed ^ 0x5eed);
   const weather: number[] = [];
-  let w = 1;
+  let w = 1.035;
   for (let d = 0; d <= days + 1; d++) {
     w = Math.min(1.1, Math.max(0.97, w + (draw() - 0.5) * 0.05));
     weather.push(w);
