@@ -4,7 +4,7 @@ import { DEFAULT_HX_CATALOGUE, loadHxCatalogue } from './catalogue.js';
 import { runHeatExchangerInMemory } from './inMemoryRun.js';
 import { heatExchangerReport } from './report.js';
 
-const USAGE = 'Usage: twinflow run heat-exchanger --compare [--seed N[,N…]] [--days D] [--catalogue FILE]';
+const USAGE = 'Usage: twinflow run heat-exchanger --compare [--seeds N[,N…]] [--days D] [--catalogue FILE]';
 
 /**
  * Prints baseline against twin for each seed, run in memory (no Kafka, no ClickHouse).
