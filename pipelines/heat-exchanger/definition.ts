@@ -1,5 +1,7 @@
 import { boundedOutOfOrderness } from 'twinflow';
+import { loadMigrations } from 'twinflow/clickhouse';
 import type { StreamingJob } from 'twinflow/runtime';
+import { besideSources } from './catalogue.js';
 import { hxClickHouseTables } from './clickhouseTables.js';
 import { type HxTelemetry, hxCommandSchema, hxTelemetrySchema } from './contracts.js';
 import { type HeatExchangerTwinDeps, heatExchangerTwin } from './heatExchangerTwin.js';
@@ -56,5 +58,7 @@ export function heatExchangerStreamingJob(
       },
     ],
     clickhouseTables: hxClickHouseTables(deps.catalogue),
+    // Its own tables, not twinflow's schemas/clickhouse (the default).
+    migrations: loadMigrations(besideSources('migrations')),
   };
 }

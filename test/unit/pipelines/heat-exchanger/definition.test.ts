@@ -37,6 +37,18 @@ async function run(
 }
 
 describe('heatExchangerStreamingJob', () => {
+  it('brings its own migrations, tables in the database given at run time', () => {
+    const migrations = job().migrations ?? [];
+    expect(migrations.map((m) => m.name)).toEqual([
+      '001_hx_estimates.sql',
+      '002_hx_kpi_hour.sql',
+      '003_hx_kpi_day.sql',
+      '004_hx_commands.sql',
+      '005_hx_views.sql',
+    ]);
+    for (const m of migrations) expect(m.sql).toContain('{database}.hx_');
+  });
+
   it('dead-letters a NaN reading with the field named, and goes on', async () => {
     const driver = new JobTestDriver(job());
     const [first] = ticks(1);
