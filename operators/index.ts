@@ -94,6 +94,8 @@ export type {
   RiskAssessment,
   RiskModel,
 } from './scoring/riskModel.js';
+export { Mulberry32, normalSource, uniformSource } from './scoring/seededRandom.js';
+export { hashString, mixHash, unitHash } from './scoring/stableHash.js';
 export type { FeatureEnvelope, SurrogateFeatureName } from './scoring/surrogateFeatures.js';
 export {
   SURROGATE_FEATURE_COUNT,

@@ -409,6 +409,6 @@ describe('the packed package, installed outside the repository', () => {
         .split('\n')
         .filter((l) => /^\S/.test(l))
         .map((l) => l.split(/\s+/)[0]),
-    ).toEqual(['kwh', 'machine-health', 'windowed-demo']);
+    ).toEqual(['kwh', 'machine-health', 'windowed-demo', 'heat-exchanger']);
   });
 });
