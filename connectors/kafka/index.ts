@@ -41,6 +41,7 @@ export { KafkaSource, KafkaSourceError, kafkaSource } from './kafkaSource.js';
 export type { OffsetRange, RangeMessage } from './partitionRangeReader.js';
 export { offsetsAtTime, PartitionRangeReader, topicOffsetMarks } from './partitionRangeReader.js';
 export type { PartitionWatermark, TopicPartitionRef } from './partitionWatermarks.js';
+export * from './publishTelemetry.js';
 export * from './telemetryProducer.js';
 export * from './topicAdmin.js';
 export * from './transactionalSink.js';

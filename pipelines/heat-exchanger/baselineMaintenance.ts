@@ -1,6 +1,11 @@
 import type { HxCatalogue } from './catalogue.js';
 import { hxCommandIdOf } from './contracts.js';
-import type { HxPlantView } from './exchangerSimulator.js';
+import {
+  HeatExchangerSimulator,
+  type HxGroundTruth,
+  type HxPlantView,
+  type HxSimulatorOptions,
+} from './exchangerSimulator.js';
 import type { HxOutput } from './outputs.js';
 
 const HOUR_MS = 3_600_000;
@@ -74,4 +79,26 @@ export function baselineMaintenance(
       return out;
     },
   };
+}
+
+/**
+ * The baseline run: the seeded site for `ticks` ticks with its calendar
+ * maintenance and no twin; what both the in-memory and the embedded
+ * comparison set the twin against.
+ *
+ * @example
+ * const baseline = runBaselineSite(catalogue, { seed: 1, days: 60 }, 8_640);
+ */
+export function runBaselineSite(
+  catalogue: HxCatalogue,
+  simulatorOptions: HxSimulatorOptions,
+  ticks: number,
+): HxGroundTruth {
+  const site = new HeatExchangerSimulator(catalogue, simulatorOptions);
+  const baseline = baselineMaintenance(catalogue);
+  for (let i = 0; i < ticks; i++) {
+    site.step();
+    site.apply(baseline.decide(site.plantView()));
+  }
+  return site.groundTruth();
 }

@@ -1,5 +1,5 @@
 import { JobTestDriver } from 'twinflow/testing';
-import { baselineMaintenance } from './baselineMaintenance.js';
+import { runBaselineSite } from './baselineMaintenance.js';
 import type { HxCatalogue } from './catalogue.js';
 import type { HxTelemetry } from './contracts.js';
 import { heatExchangerStreamingJob } from './definition.js';
@@ -49,12 +49,7 @@ export async function runHeatExchangerInMemory(options: InMemoryRunOptions): Pro
   const ticks = Math.round((days * 86_400_000) / tickMs);
   const simulatorOptions = { seed, days, tickMs, faults: options.faults };
 
-  const baselinePlant = new HeatExchangerSimulator(catalogue, simulatorOptions);
-  const baseline = baselineMaintenance(catalogue);
-  for (let i = 0; i < ticks; i++) {
-    baselinePlant.step();
-    baselinePlant.apply(baseline.decide(baselinePlant.plantView()));
-  }
+  const baseline = runBaselineSite(catalogue, simulatorOptions, ticks);
 
   const plant = new HeatExchangerSimulator(catalogue, simulatorOptions);
   const driver = new JobTestDriver<HxTelemetry, HxOutput>(
@@ -74,7 +69,7 @@ export async function runHeatExchangerInMemory(options: InMemoryRunOptions): Pro
     return {
       seed,
       days,
-      baseline: baselinePlant.groundTruth(),
+      baseline,
       twin: plant.groundTruth(),
       outputs: driver.outputs(),
       deadLetters: driver.deadLetters().length,

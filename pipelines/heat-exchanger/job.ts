@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { defineJob, UsageError } from 'twinflow/runtime';
+import { defineJob } from 'twinflow/runtime';
 import { besideSources } from './catalogue.js';
 import { heatExchangerSettings } from './settings.js';
 
@@ -7,9 +6,9 @@ import { heatExchangerSettings } from './settings.js';
 export const HX_MIGRATIONS = besideSources('migrations');
 
 /**
- * The heat-exchanger twin as a job the CLI finds through the registry.
- * `--compare` runs baseline and twin in memory and prints the figures; the
- * embedded and Kafka runs are wired by the runtime's generic runner.
+ * The heat-exchanger twin as a job the CLI finds through the registry:
+ * embedded by default, on Kafka with `--config`, in memory with
+ * `--compare`. Each command loads its module on first use.
  */
 export default defineJob({
   name: 'heat-exchanger',
@@ -17,12 +16,6 @@ export default defineJob({
     'heat exchangers: fouling from ε-NTU, contract-limit prediction, guarded cleaning and bypass commands',
   settings: heatExchangerSettings,
   migrations: HX_MIGRATIONS,
-  run: async (args, io) => {
-    const { values } = parseArgs({ args, options: { compare: { type: 'boolean' } }, strict: false });
-    if (values.compare === true) return (await import('./compare.js')).compareFromCli(args, io.out);
-    throw new UsageError(
-      'twinflow run heat-exchanger: the embedded and Kafka runs are wired by the runtime (runEmbedded), not yet here; ' +
-        'use --compare [--seeds 1,2,3] [--days 60] for the in-memory baseline-vs-twin figures',
-    );
-  },
+  run: async (args, io) => (await import('./cli.js')).runHeatExchangerFromCli(args, io),
+  produce: async (args, io) => (await import('./produce.js')).produceHeatExchangerFromCli(args, io),
 });

@@ -1,16 +1,13 @@
 import { parseArgs } from 'node:util';
-import { AvroSerde } from '../../connectors/avro/avroSerde.js';
-import { ConfluentSchemaRegistry } from '../../connectors/avro/confluentSchemaRegistry.js';
 import { telemetrySchema } from '../../connectors/avro/contractSchemas.js';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
-import { newKafka } from '../../connectors/kafka/kafkaClient.js';
 import {
-  type ProduceProgress,
-  type ProduceReport,
-  produceTelemetry,
-} from '../../connectors/kafka/telemetryProducer.js';
-import { type EnsuredTopics, ensureTopics } from '../../connectors/kafka/topicAdmin.js';
+  ProduceConnectError,
+  type PublishReport,
+  publishTelemetry,
+} from '../../connectors/kafka/publishTelemetry.js';
+import type { ProduceProgress } from '../../connectors/kafka/telemetryProducer.js';
 import { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
 import { UsageError } from '../../runtime/cli/flags.js';
 import { DEFAULT_CATALOGUE, DEFAULT_FAULT_RATES } from './embeddedJob.js';
@@ -196,40 +193,15 @@ export async function machineHealthSimulator(
 }
 
 /**
- * The Kafka cluster could not be reached (bootstrap failed). Names the
- * brokers tried; `retriable` is the client error's own flag.
- *
- * @example
- * catch (e) { if (e instanceof ProduceConnectError) console.error(e.brokers); }
- */
-export class ProduceConnectError extends Error {
-  override readonly name = 'ProduceConnectError';
-  readonly retriable: boolean;
-
-  constructor(
-    readonly brokers: readonly string[],
-    readonly client: 'admin' | 'producer',
-    options: { cause: unknown },
-  ) {
-    const cause = options.cause;
-    super(
-      `cannot connect the Kafka ${client} to ${brokers.join(',')}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      options,
-    );
-    this.retriable = (cause as { retriable?: unknown } | undefined)?.retriable === true;
-  }
-}
-
-/**
  * What a produce run did: the producer's report plus what it found on the broker.
  *
  * @example
  * const { events, topics } = await produceMachineHealthTelemetry(config);
  */
-export interface ProduceRunReport extends ProduceReport {
-  readonly topic: string;
-  readonly topics: EnsuredTopics;
-}
+export type ProduceRunReport = PublishReport;
+
+/** Re-exported where it was: the produce command's callers catch it. */
+export { ProduceConnectError };
 
 /**
  * Publishes the seeded plant's telemetry to Kafka: ensures the topic (with
@@ -247,39 +219,18 @@ export async function produceMachineHealthTelemetry(
   onProgress?: (progress: ProduceProgress) => void,
   signal?: AbortSignal,
 ): Promise<ProduceRunReport> {
-  const simulator = await machineHealthSimulator(config);
-  // Quiet: librdkafka logs every failed connection attempt; what matters surfaces as an error.
-  const kafka = newKafka({ brokers: config.brokers, clientId: 'twinflow-produce' });
-  const admin = kafka.admin();
-  await admin.connect().catch((error: unknown) => {
-    throw new ProduceConnectError(config.brokers, 'admin', { cause: error });
+  return publishTelemetry({
+    brokers: config.brokers,
+    registry: config.registry,
+    topic: config.topic,
+    partitions: config.partitions,
+    schema: telemetrySchema,
+    source: await machineHealthSimulator(config),
+    ticks: config.ticks,
+    rate: config.rate,
+    onProgress,
+    signal,
   });
-  let topics: EnsuredTopics;
-  try {
-    topics = await ensureTopics(admin, [{ topic: config.topic, partitions: config.partitions }]);
-  } finally {
-    await admin.disconnect();
-  }
-
-  const serde = new AvroSerde(new ConfluentSchemaRegistry({ host: config.registry }), telemetrySchema);
-  // Idempotent (acks=all, ordered retries): a retried batch is written once and readings of an
-  // asset keep their order in its partition.
-  const producer = kafka.producer({ kafkaJS: { idempotent: true, acks: -1 }, 'linger.ms': 5 });
-  await producer.connect().catch((error: unknown) => {
-    throw new ProduceConnectError(config.brokers, 'producer', { cause: error });
-  });
-  try {
-    const report = await produceTelemetry(producer, serde, simulator, {
-      topic: config.topic,
-      ticks: config.ticks,
-      rate: config.rate,
-      onProgress,
-      signal,
-    });
-    return { ...report, topic: config.topic, topics };
-  } finally {
-    await producer.disconnect();
-  }
 }
 
 /**
