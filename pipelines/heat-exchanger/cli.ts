@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type CommandIo, positiveInteger, positiveNumber, UsageError } from 'twinflow/runtime';
+import { type CommandIo, configAlone, positiveInteger, positiveNumber, tcpPort } from 'twinflow/runtime';
 import { DEFAULT_HX_CATALOGUE, loadHxCatalogue } from './catalogue.js';
 import { runHeatExchangerEmbedded } from './embeddedRun.js';
 import { heatExchangerReport } from './report.js';
@@ -38,20 +38,12 @@ export async function runHeatExchangerFromCli(args: string[], io: CommandIo): Pr
     return 0;
   }
   if (values.config !== undefined) {
-    const others = Object.keys(values).filter((k) => k !== 'config');
-    if (others.length > 0) {
-      throw new UsageError(
-        `--config takes everything from the config file; drop ${others.map((k) => `--${k}`).join(', ')}`,
-      );
-    }
+    configAlone(values);
     return (await import('./kafkaRun.js')).runHeatExchangerOnKafka(values.config);
   }
   const days = positiveNumber('days', values.days, 60);
   const seed = positiveInteger('seed', values.seed, 1);
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port must be a TCP port (0-65535), got "${values.port}"`);
-  }
+  const port = tcpPort('port', values.port, 0);
   const catalogue = await loadHxCatalogue(values.catalogue ?? DEFAULT_HX_CATALOGUE);
   io.out(
     `twinflow heat-exchanger: ${catalogue.exchangers.length} exchangers, ${days} simulated day(s), seed ${seed}`,

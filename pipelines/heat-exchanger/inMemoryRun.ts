@@ -1,8 +1,8 @@
-import { JobTestDriver } from 'twinflow/testing';
+import { runEmbedded } from 'twinflow/runtime';
 import { runBaselineSite } from './baselineMaintenance.js';
 import type { HxCatalogue } from './catalogue.js';
-import type { HxTelemetry } from './contracts.js';
 import { heatExchangerStreamingJob } from './definition.js';
+import { siteSource } from './embeddedRun.js';
 import { HeatExchangerSimulator, type HxGroundTruth } from './exchangerSimulator.js';
 import type { HxFault } from './faultSchedule.js';
 import type { MaintenancePolicyConfig } from './maintenancePolicy.js';
@@ -34,9 +34,9 @@ export interface InMemoryRunResult {
 /**
  * Baseline and twin on the same seeded site, closed loop and in memory: the
  * baseline is the simulator with its calendar-and-complaints maintenance;
- * the twin is the job definition run by JobTestDriver, each tick's readings
- * piped in, the watermark advanced to the tick, the tick's new outputs
- * applied to the simulator, and a barrier every `barrierEvery` ticks.
+ * the twin is the job definition on the runtime's embedded mode without
+ * sinks: each tick's readings in, the watermark at the tick, the tick's
+ * outputs applied to the site, a barrier every `barrierEvery` ticks.
  * Figures without Kafka or ClickHouse.
  *
  * @example
@@ -51,30 +51,16 @@ export async function runHeatExchangerInMemory(options: InMemoryRunOptions): Pro
 
   const baseline = runBaselineSite(catalogue, simulatorOptions, ticks);
 
-  const plant = new HeatExchangerSimulator(catalogue, simulatorOptions);
-  const driver = new JobTestDriver<HxTelemetry, HxOutput>(
+  const site = new HeatExchangerSimulator(catalogue, simulatorOptions);
+  const outputs: HxOutput[] = [];
+  const result = await runEmbedded(
     heatExchangerStreamingJob({ catalogue, policy: options.policy }, { commandsTopic: 'hx-commands' }),
+    {
+      source: siteSource(site, ticks),
+      maxTicks: ticks,
+      onOutput: (out) => void outputs.push(out),
+      epochTicks: options.barrierEvery ?? 36,
+    },
   );
-  const barrierEvery = options.barrierEvery ?? 36;
-  let seen = 0;
-  try {
-    for (let i = 0; i < ticks; i++) {
-      await driver.pipeAll(plant.step());
-      await driver.advanceWatermark(plant.now());
-      const all = driver.outputs();
-      plant.apply(all.slice(seen));
-      seen = all.length;
-      if ((i + 1) % barrierEvery === 0) await driver.barrier();
-    }
-    return {
-      seed,
-      days,
-      baseline,
-      twin: plant.groundTruth(),
-      outputs: driver.outputs(),
-      deadLetters: driver.deadLetters().length,
-    };
-  } finally {
-    driver.close();
-  }
+  return { seed, days, baseline, twin: site.groundTruth(), outputs, deadLetters: result.deadLetters.length };
 }

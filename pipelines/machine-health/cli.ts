@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { positiveInteger, positiveNumber, UsageError } from '../../runtime/cli/flags.js';
+import { configAlone, positiveInteger, positiveNumber, tcpPort } from '../../runtime/cli/flags.js';
 import { runMachineHealthEmbedded } from './embeddedJob.js';
 import { formatReport } from './report.js';
 
@@ -45,12 +45,7 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
     return 0;
   }
   if (values.config !== undefined) {
-    const others = Object.keys(values).filter((k) => k !== 'config');
-    if (others.length > 0) {
-      throw new UsageError(
-        `--config takes everything from the config file; drop ${others.map((k) => `--${k}`).join(', ')}`,
-      );
-    }
+    configAlone(values);
     // Loaded lazily: it pulls in @confluentinc/kafka-javascript, an optional dependency the embedded run does without.
     return (await import('./kafkaCli.js')).runOnKafkaFromConfig(values.config);
   }
@@ -59,10 +54,7 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
   const seed = positiveInteger('seed', values.seed, 42);
   const speed = values.speed === undefined ? 0 : positiveNumber('speed', values.speed, 0);
   const tickS = positiveInteger('tick', values.tick, 30);
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port must be a TCP port (0-65535), got "${values.port}"`);
-  }
+  const port = tcpPort('port', values.port, 0);
   log(
     `twinflow machine-health: ${assets} assets, ${days} simulated day(s), a reading every ${tickS} s, seed ${seed}${values['baseline-only'] ? ', baseline only' : ''}`,
   );

@@ -30,3 +30,35 @@ export function positiveNumber(flag: string, raw: string | undefined, fallback: 
     throw new UsageError(`--${flag} must be a positive number, got "${raw}"`);
   return n;
 }
+
+/**
+ * A TCP port flag: 0-65535 (0 asks the system for a free one).
+ *
+ * @example
+ * tcpPort('port', '18123', 0); // 18123
+ */
+export function tcpPort(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) {
+    throw new UsageError(`--${flag} must be a TCP port (0-65535), got "${raw}"`);
+  }
+  return port;
+}
+
+/**
+ * Refuses other flags beside `--config`: a run on the real stack takes
+ * everything from its config file, so a flag beside it would be silently
+ * ignored.
+ *
+ * @example
+ * configAlone({ config: 'job.yaml', days: '2' }); // throws: drop --days
+ */
+export function configAlone(values: Readonly<Record<string, unknown>>): void {
+  const others = Object.keys(values).filter((k) => k !== 'config' && values[k] !== undefined);
+  if (others.length > 0) {
+    throw new UsageError(
+      `--config takes everything from the config file; drop ${others.map((k) => `--${k}`).join(', ')}`,
+    );
+  }
+}
