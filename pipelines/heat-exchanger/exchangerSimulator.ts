@@ -9,6 +9,8 @@ import type { HxOutput } from './outputs.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/** A Monday, midnight UTC: a run's dates look like dates in ClickHouse, not 1970. */
+const DEFAULT_START_TS = Date.UTC(2026, 0, 5);
 /** A leak is found at this size when it starts (a weeping gasket), then grows. */
 const LEAK_ONSET = 0.03;
 const LEAK_MAX = 0.25;
@@ -17,7 +19,7 @@ export interface HxSimulatorOptions {
   readonly seed: number;
   /** How long the run is planned for; faults fall within it. */
   readonly days: number;
-  /** Event time of the first tick (default 0, midnight). */
+  /** Event time of the first tick, a midnight UTC (default 2026-01-05, a Monday). */
   readonly startTs?: number;
   /** Between readings (default 10 min). */
   readonly tickMs?: number;
@@ -122,6 +124,7 @@ export class HeatExchangerSimulator {
   private readonly faultRecords: HxFaultRecord[] = [];
   private readonly commands: HxCommandRecord[] = [];
   private readonly demand: (ts: number) => number;
+  private readonly startTs: number;
   private readonly noise: () => number;
   private readonly drift: () => number;
   private ts: number;
@@ -133,11 +136,12 @@ export class HeatExchangerSimulator {
     private readonly options: HxSimulatorOptions,
   ) {
     this.tickMs = options.tickMs ?? 600_000;
-    const startTs = options.startTs ?? 0;
+    const startTs = options.startTs ?? DEFAULT_START_TS;
+    this.startTs = startTs;
     this.ts = startTs - this.tickMs;
     const ids = catalogue.exchangers.map((e) => e.id);
     this.faults = options.faults ?? faultSchedule(options.seed, ids, startTs, options.days);
-    this.demand = heatDemand(options.seed, options.days);
+    this.demand = heatDemand(options.seed, options.days, startTs);
     this.noise = normalSource(uniformSource(options.seed));
     this.drift = uniformSource(options.seed ^ 0xd41f7);
     this.exchangers = catalogue.exchangers.map((spec) => ({
@@ -249,7 +253,7 @@ export class HeatExchangerSimulator {
     if (x.downUntil !== null && x.downUntil <= ts) this.finishCleaning(x);
     const demandKw = s.contractMinDutyKw * this.demand(ts);
     const hotInletC =
-      s.designHotInletC + 1.5 * Math.sin((2 * Math.PI * ts) / (5 * DAY_MS)) + 0.1 * this.noise();
+      s.designHotInletC + 1.5 * Math.sin((2 * Math.PI * (ts - this.startTs)) / (5 * DAY_MS)) + 0.1 * this.noise();
     const coldInletC = s.designColdInletC + 0.1 * this.noise();
     const coldFlowKgS = s.designColdFlowKgS * (0.7 + 0.3 * Math.min(1.2, demandKw / s.contractMinDutyKw));
     const down = x.downUntil !== null && x.downFrom !== null && x.downFrom <= ts;

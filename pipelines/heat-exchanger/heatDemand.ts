@@ -24,12 +24,12 @@ export function dailyDemandShape(hourOfDay: number): number {
 /**
  * Demand over days: the daily shape times the day's weather (a seeded walk
  * between 0.97 and 1.10, colder days asking for more), interpolated between
- * days so the demand has no steps.
+ * days (counted from `startTs`, a midnight) so the demand has no steps.
  *
  * @example
  * const demandAt = heatDemand(7, 60); demandAt(Date.UTC(2026, 0, 3, 8)); // ≈ 1 (× the contract minimum)
  */
-export function heatDemand(seed: number, days: number): (ts: number) => number {
+export function heatDemand(seed: number, days: number, startTs = 0): (ts: number) => number {
   const draw = uniformSource(seed ^ 0x5eed);
   const weather: number[] = [];
   let w = 1.035;
@@ -38,7 +38,7 @@ export function heatDemand(seed: number, days: number): (ts: number) => number {
     weather.push(w);
   }
   return (ts) => {
-    const day = Math.max(0, ts / DAY_MS);
+    const day = Math.max(0, (ts - startTs) / DAY_MS);
     const i = Math.min(weather.length - 2, Math.floor(day));
     const f = Math.min(1, day - i);
     const factor = weather[i] * (1 - f) + weather[i + 1] * f;
