@@ -68,7 +68,7 @@ export async function waitCommitted(
   groupId: string,
   topic: string,
   target: number,
-  options: { timeoutMs?: number; alive?: () => boolean } = {},
+  options: { timeoutMs?: number; alive?: () => boolean; context?: () => string } = {},
 ): Promise<number> {
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   let sum = 0;
@@ -79,7 +79,7 @@ export async function waitCommitted(
     if (options.alive !== undefined && !options.alive()) return sum;
     if (Date.now() > deadline) {
       throw new Error(
-        `group ${groupId} committed ${sum} of ${target} offsets on ${topic} before the timeout`,
+        `group ${groupId} committed ${sum} of ${target} offsets on ${topic} before the timeout${options.context === undefined ? '' : `\n${options.context()}`}`,
       );
     }
     await new Promise((r) => setTimeout(r, 150));

@@ -125,7 +125,12 @@ describe('docs/writing-a-pipeline.md', () => {
   });
 
   it("passes the guide's own tests with node's test runner", async () => {
-    const out = await ok('node --test', process.execPath, ['--test', 'dist/pumpVibration.test.js'], project);
+    const out = await ok(
+      'node --test',
+      process.execPath,
+      ['--test', '--test-reporter=tap', 'dist/pumpVibration.test.js'],
+      project,
+    );
     expect(out).toMatch(/# pass 3\n/);
     expect(out).toMatch(/# fail 0\n/);
   });

@@ -440,6 +440,7 @@ describe('machine-health on Kafka, exactly-once', () => {
     };
     await waitCommitted(names.groupId, telemetryTopic, Math.floor(inputOffsets * 0.3), {
       alive: job.alive,
+      context: () => job.output().slice(-6_000),
     });
     await restartBroker();
     restartIfGone();
@@ -448,6 +449,12 @@ describe('machine-health on Kafka, exactly-once', () => {
         restartIfGone();
         return true;
       },
+      // Where a stalled job stands: the tail of its log (and of the one before it, if it was restarted).
+      context: () =>
+        jobs
+          .slice(-2)
+          .map((j) => j.output().slice(-6_000))
+          .join('\n--- next process\n'),
     });
     const clickhousePid = Number(readFileSync(resolve(stackRun, 'clickhouse.pid'), 'utf8'));
     process.kill(clickhousePid, 'SIGSTOP');
@@ -461,6 +468,12 @@ describe('machine-health on Kafka, exactly-once', () => {
         restartIfGone();
         return true;
       },
+      // Where a stalled job stands: the tail of its log (and of the one before it, if it was restarted).
+      context: () =>
+        jobs
+          .slice(-2)
+          .map((j) => j.output().slice(-6_000))
+          .join('\n--- next process\n'),
     });
     expect(await stopProcess(job, 'SIGTERM'), job.output()).toBe(0);
     expectSameAsUninterrupted(await outcome(name));
