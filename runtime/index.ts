@@ -36,7 +36,14 @@ export type { JobCommand, JobDefinition } from './job/jobDefinition.js';
 export { defineJob, jobDefinitionProblem } from './job/jobDefinition.js';
 export type { JobEntry } from './job/jobRegistry.js';
 export { JobModuleError, JobRegistry, loadJobModule, UnknownJobError } from './job/jobRegistry.js';
-export type { InputContract, KafkaOutput, OutputMessage, StreamingJob } from './job/streamingJob.js';
+export type {
+  GraphContext,
+  InputContract,
+  KafkaOutput,
+  OutputMessage,
+  StreamingJob,
+} from './job/streamingJob.js';
+export { lateTo } from './job/streamingJob.js';
 export { kafkaClientOptionsOf } from './launcher/kafkaClientOptionsOf.js';
 export { kafkaPlacementOf } from './launcher/kafkaPlacementOf.js';
 export type { LaunchContext, LaunchedJob, RunnableJob } from './launcher/launchJob.js';

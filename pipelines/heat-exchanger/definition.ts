@@ -39,7 +39,7 @@ export function heatExchangerStreamingJob(
         idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
       }),
     },
-    graph: (input$, snapshots) => heatExchangerTwin(input$, snapshots, deps),
+    graph: (input$, snapshots, context) => heatExchangerTwin(input$, snapshots, deps, context),
     kafkaOutputs: [
       {
         name: 'commands',

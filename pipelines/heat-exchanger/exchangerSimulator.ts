@@ -253,7 +253,9 @@ export class HeatExchangerSimulator {
     if (x.downUntil !== null && x.downUntil <= ts) this.finishCleaning(x);
     const demandKw = s.contractMinDutyKw * this.demand(ts);
     const hotInletC =
-      s.designHotInletC + 1.5 * Math.sin((2 * Math.PI * (ts - this.startTs)) / (5 * DAY_MS)) + 0.1 * this.noise();
+      s.designHotInletC +
+      1.5 * Math.sin((2 * Math.PI * (ts - this.startTs)) / (5 * DAY_MS)) +
+      0.1 * this.noise();
     const coldInletC = s.designColdInletC + 0.1 * this.noise();
     const coldFlowKgS = s.designColdFlowKgS * (0.7 + 0.3 * Math.min(1.2, demandKw / s.contractMinDutyKw));
     const down = x.downUntil !== null && x.downFrom !== null && x.downFrom <= ts;

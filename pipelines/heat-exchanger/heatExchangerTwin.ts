@@ -9,6 +9,7 @@ import {
   tumbling,
   windowAggregate,
 } from 'twinflow';
+import { type GraphContext, lateTo } from 'twinflow/runtime';
 import { exchangerLookup, type HxCatalogue } from './catalogue.js';
 import type { HxTelemetry } from './contracts.js';
 import { exchangerKpiAggregator, hxKpiOutput } from './exchangerKpis.js';
@@ -39,6 +40,7 @@ export function heatExchangerTwin(
   telemetry$: Observable<StreamElement<HxTelemetry>>,
   snapshots: SnapshotStore | undefined,
   deps: HeatExchangerTwinDeps,
+  context?: GraphContext,
 ): Observable<StreamElement<HxOutput>> {
   const specOf = exchangerLookup(deps.catalogue);
   const monitor = exchangerMonitor(specOf, {
@@ -56,7 +58,12 @@ export function heatExchangerTwin(
     );
     const windowed = (id: string, sizeMs: number, window: 'hour' | 'day') =>
       twin.pipe(
-        windowAggregate(tumbling(sizeMs), exchangerKpiAggregator(), { id, snapshots }),
+        windowAggregate(tumbling(sizeMs), exchangerKpiAggregator(), {
+          id,
+          snapshots,
+          // An estimate too late for its hour or day is counted (and kept by the test driver), not lost silently.
+          lateOutput: lateTo(context, id),
+        }),
         mapRecords((w) => hxKpiOutput(w, window)),
       );
     const merged = mergeWatermarks<HxOutput>([

@@ -7,7 +7,7 @@ import { mapAsyncBatch } from '../../operators/core/mapAsyncBatch.js';
 import { type EpochSinks, throughSinks } from '../../operators/core/throughSinks.js';
 import { GraphRun } from '../epochs/graphRun.js';
 import { type DeadLetter, inputRefusal } from '../job/inputRefusal.js';
-import type { StreamingJob } from '../job/streamingJob.js';
+import type { GraphContext, StreamingJob } from '../job/streamingJob.js';
 
 /**
  * The input of an embedded run, tick by tick, and what closes the loop: a
@@ -75,6 +75,8 @@ export interface EmbeddedRunResult<In> {
   readonly records: number;
   /** What the source refused (would be on the dead-letter topic on Kafka), in order. */
   readonly deadLetters: readonly DeadLetter<In>[];
+  /** Records too late for their windows, by operator (the late side output). */
+  readonly late: Readonly<Record<string, number>>;
   /** Messages each Kafka output received (name → count): what would have been produced. */
   readonly kafkaMessages: Readonly<Record<string, number>>;
   readonly elapsedMs: number;
@@ -142,15 +144,20 @@ export async function runEmbedded<In, Out>(
       ),
       filter((e): e is StreamElement<In> => e.kind !== 'record' || e.value !== undefined),
     );
-  const run = new GraphRun<Uint8Array, Out>((input$) => definition.graph(decode(input$), undefined), {
-    beforeSinks: (out) => {
-      outputs++;
-      tickOutputs.push(out);
-      for (const o of kafkaOutputs) kafkaMessages[o.name] += o.messages(out).length;
-      options.onOutput?.(out);
+  const late: Record<string, number> = {};
+  const context: GraphContext = { late: (operator) => void (late[operator] = (late[operator] ?? 0) + 1) };
+  const run = new GraphRun<Uint8Array, Out>(
+    (input$) => definition.graph(decode(input$), undefined, context),
+    {
+      beforeSinks: (out) => {
+        outputs++;
+        tickOutputs.push(out);
+        for (const o of kafkaOutputs) kafkaMessages[o.name] += o.messages(out).length;
+        options.onOutput?.(out);
+      },
+      sinks: options.sinks === undefined ? undefined : throughSinks(options.sinks),
     },
-    sinks: options.sinks === undefined ? undefined : throughSinks(options.sinks),
-  });
+  );
   const { input } = run;
   const closeEpoch = async (epoch: number) => {
     input.next(barrier(epoch));
@@ -220,6 +227,7 @@ export async function runEmbedded<In, Out>(
     ticks: tick,
     records,
     deadLetters,
+    late,
     kafkaMessages,
     elapsedMs: performance.now() - started,
     lastTs,

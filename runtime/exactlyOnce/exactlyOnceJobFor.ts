@@ -56,6 +56,8 @@ export interface KafkaPlacement<Out> {
   readonly log?: (event: JobEvent) => void;
   /** The outputs of every committed epoch (tests, metrics). */
   readonly onCommitted?: (epoch: number, outputs: readonly Out[]) => void;
+  /** Each record of the late side output, with the operator it was too late for (metrics). */
+  readonly onLate?: (operator: string) => void;
 }
 
 /**
@@ -171,7 +173,8 @@ export async function exactlyOnceJobFor<In, Out>(
     },
     changelogTopic: topics.changelog,
     epochs: placement.epochs,
-    graph: definition.graph,
+    graph: (input$, store) =>
+      definition.graph(input$, store, { late: (operator) => placement.onLate?.(operator) }),
     route,
     beforeCommit,
     onCommitted: placement.onCommitted,

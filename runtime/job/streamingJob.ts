@@ -3,10 +3,11 @@ import type { AvroSchema, TypedAvroSchema } from '../../connectors/avro/schemaRe
 import type { AnyTableOutput } from '../../connectors/clickhouse/clickhouseOutputs.js';
 import type { Migration } from '../../connectors/clickhouse/migrations.js';
 import type { SinkMessage } from '../../connectors/kafka/transactionalSink.js';
-import type { StreamElement } from '../../operators/core/element.js';
+import type { StreamElement, StreamRecord } from '../../operators/core/element.js';
 import type { ValueCheck } from '../../operators/core/fieldRanges.js';
 import type { SnapshotStore } from '../../operators/state/snapshots.js';
 import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.js';
+import type { LateOutput } from '../../operators/windows/windowAggregate.js';
 
 /**
  * What a job is, apart from where it runs: its input contract, its operator
@@ -34,6 +35,7 @@ export interface StreamingJob<In, Out> {
   readonly graph: (
     input$: Observable<StreamElement<In>>,
     snapshots: SnapshotStore | undefined,
+    context?: GraphContext,
   ) => Observable<StreamElement<Out>>;
   /** Topics the outputs go to, committed in the epoch's transaction. */
   readonly kafkaOutputs?: readonly KafkaOutput<Out>[];
@@ -41,6 +43,32 @@ export interface StreamingJob<In, Out> {
   readonly clickhouseTables?: readonly AnyTableOutput<Out>[];
   /** The ClickHouse migrations its tables need (default: twinflow's schemas/clickhouse). */
   readonly migrations?: readonly Migration[];
+}
+
+/**
+ * What the runtime gives a graph besides its input and state: the late
+ * side output. A record too late for every window it belongs to goes
+ * there (`windowAggregate`'s `lateOutput`) instead of vanishing: the test
+ * driver keeps it for the test to read, the embedded run and the Kafka
+ * runtime count it per operator (`twinflow_late_records_dropped_total`).
+ *
+ * @example
+ * graph: (input$, snapshots, context) => input$.pipe(keyBy((r) => r.pumpId),
+ *   windowAggregate(tumbling(60_000), sum((r: Reading) => r.kwh), { id: 'kwh', snapshots, lateOutput: lateTo(context, 'kwh') })),
+ */
+export interface GraphContext {
+  late(operator: string, record: StreamRecord<unknown>): void;
+}
+
+/**
+ * A window's `lateOutput` into the context's late side output under the
+ * operator's name (nothing without a context).
+ *
+ * @example
+ * windowAggregate(tumbling(60_000), count(), { id: 'n', snapshots, lateOutput: lateTo(context, 'n') });
+ */
+export function lateTo<T>(context: GraphContext | undefined, operator: string): LateOutput<T> | undefined {
+  return context === undefined ? undefined : { next: (record) => context.late(operator, record) };
 }
 
 /**

@@ -56,6 +56,7 @@ export async function runOnKafka<S, In, Out>(
           ),
           log: context.onJobEvent,
           onCommitted: built.onCommitted,
+          onLate: (operator) => context.metrics.lateRecordsDroppedTotal.inc({ operator }),
         });
         return {
           job: running.job,

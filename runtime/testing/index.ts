@@ -6,5 +6,5 @@
  * import { JobTestDriver } from 'twinflow/testing';
  * const driver = new JobTestDriver(myJob);
  */
-export type { DeadLetter } from './jobTestDriver.js';
+export type { DeadLetter, LateRecord } from './jobTestDriver.js';
 export { JobTestDriver } from './jobTestDriver.js';

@@ -5,7 +5,20 @@ import { LocalSchemaRegistry } from '../../connectors/avro/localSchemaRegistry.j
 import { barrier, record, type StreamElement, watermark } from '../../operators/core/element.js';
 import { InMemorySnapshotStore } from '../../operators/state/snapshots.js';
 import { type DeadLetter, inputRefusal } from '../job/inputRefusal.js';
-import type { OutputMessage, StreamingJob } from '../job/streamingJob.js';
+import type { GraphContext, OutputMessage, StreamingJob } from '../job/streamingJob.js';
+
+/**
+ * A record of the late side output: the operator it was too late for, its
+ * value and event time.
+ *
+ * @example
+ * const late: LateRecord = { operator: 'kwh', value: reading, ts: 1_000 };
+ */
+export interface LateRecord {
+  readonly operator: string;
+  readonly value: unknown;
+  readonly ts: number;
+}
 
 export type { DeadLetter } from '../job/inputRefusal.js';
 
@@ -48,6 +61,7 @@ export class JobTestDriver<In, Out> {
   private readonly rows = new Map<string, object[]>();
   private readonly latest = new Map<string, Map<string, object>>();
   private readonly refused: DeadLetter<In>[] = [];
+  private readonly tooLate: LateRecord[] = [];
   private outputWatermark = Number.NEGATIVE_INFINITY;
   private passedEpoch = 0;
   private epoch = 0;
@@ -163,6 +177,11 @@ export class JobTestDriver<In, Out> {
     return rows;
   }
 
+  /** The late side output: records too late for their windows, with the operator that refused them, in order. */
+  late(): readonly LateRecord[] {
+    return this.tooLate;
+  }
+
   /** What the source would have dead-lettered, in order. */
   deadLetters(): readonly DeadLetter<In>[] {
     return this.refused;
@@ -186,7 +205,10 @@ export class JobTestDriver<In, Out> {
   private start(): void {
     const tables = this.definition.clickhouseTables ?? [];
     const outputs = this.definition.kafkaOutputs ?? [];
-    this.subscription = this.definition.graph(this.input, this.store).subscribe({
+    const context: GraphContext = {
+      late: (operator, r) => void this.tooLate.push({ operator, value: r.value, ts: r.ts }),
+    };
+    this.subscription = this.definition.graph(this.input, this.store, context).subscribe({
       next: (e) => {
         this.changes++;
         if (e.kind === 'record') {

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { keyBy } from '../../../../operators/core/keyBy.js';
 import { mapRecords } from '../../../../operators/core/mapRecords.js';
 import { boundedOutOfOrderness } from '../../../../operators/time/watermarkStrategy.js';
+import { count } from '../../../../operators/windows/aggregators/count.js';
+import { tumbling } from '../../../../operators/windows/assigners.js';
+import { windowAggregate } from '../../../../operators/windows/windowAggregate.js';
 import { type ClosedLoopSource, runEmbedded } from '../../../../runtime/embedded/runEmbedded.js';
-import type { StreamingJob } from '../../../../runtime/job/streamingJob.js';
+import { lateTo, type StreamingJob } from '../../../../runtime/job/streamingJob.js';
 
 interface Reading {
   readonly room: string;
@@ -115,6 +119,30 @@ describe('runEmbedded', () => {
     });
     expect(result.ticks).toBe(6);
     expect(progress).toEqual([2, 4, 6]);
+  });
+
+  it('counts the late side output per operator', async () => {
+    const perMinute: StreamingJob<Reading, number> = {
+      input: thermostat.input,
+      graph: (input$, snapshots, context) =>
+        input$.pipe(
+          keyBy((r) => r.room),
+          windowAggregate(tumbling(60_000), count(), {
+            id: 'readings',
+            snapshots,
+            lateOutput: lateTo(context, 'readings'),
+          }),
+          mapRecords((w) => w.value),
+        ),
+    };
+    // Tick 3 carries a reading from minute 0, after the watermark has passed minute 1.
+    const ticks = [
+      [{ room: 'r1', ts: 1_000, celsius: 20 }],
+      [{ room: 'r1', ts: 121_000, celsius: 20 }],
+      [{ room: 'r1', ts: 2_000, celsius: 20 }],
+    ];
+    const result = await runEmbedded(perMinute, { source: { step: () => ticks.shift() } });
+    expect(result.late).toEqual({ readings: 1 });
   });
 
   it('fails with the graph', async () => {

@@ -39,7 +39,11 @@ afterAll(() => {
 describe('JobRegistry', () => {
   it("finds twinflow's reference jobs by name from its own package.json", async () => {
     const registry = new JobRegistry(tmpdir());
-    expect(registry.entries().map((e) => e.name)).toEqual(['machine-health', 'windowed-demo']);
+    expect(registry.entries().map((e) => e.name)).toEqual([
+      'machine-health',
+      'windowed-demo',
+      'heat-exchanger',
+    ]);
     expect(registry.defaultJob()).toBe('machine-health');
     const job = await registry.load('machine-health');
     expect(job.name).toBe('machine-health');
@@ -59,7 +63,12 @@ describe('JobRegistry', () => {
       },
     );
     const registry = new JobRegistry(join(dir, 'dist'));
-    expect(registry.entries().map((e) => e.name)).toEqual(['pump-health', 'windowed-demo', 'machine-health']);
+    expect(registry.entries().map((e) => e.name)).toEqual([
+      'pump-health',
+      'windowed-demo',
+      'machine-health',
+      'heat-exchanger',
+    ]);
     expect(registry.defaultJob()).toBe('pump-health');
     expect((await registry.load('windowed-demo')).description).toBe('my own demo');
     expect((await registry.load('pump-health')).description).toBe('pumps, scored per minute');
@@ -76,7 +85,7 @@ describe('JobRegistry', () => {
     expect(error).toBeInstanceOf(UnknownJobError);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toContain(
-      'unknown job "pump-health"; known: machine-health, windowed-demo',
+      'unknown job "pump-health"; known: machine-health, windowed-demo, heat-exchanger',
     );
   });
 
@@ -218,15 +227,15 @@ describe('twinflow CLI with a user project', () => {
       .split('\n')
       .filter((l) => /^\S/.test(l))
       .map((l) => l.split(/\s+/)[0]);
-    expect(names).toEqual(['pump-health', 'machine-health', 'windowed-demo']);
+    expect(names).toEqual(['pump-health', 'machine-health', 'windowed-demo', 'heat-exchanger']);
     expect(r.stdout).toContain('pumps, scored per minute (default)');
   });
 
   it('exits 2 naming the known jobs for an unknown one, and says when a job lacks a command', () => {
-    const unknown = cli('run', 'heat-exchanger');
+    const unknown = cli('run', 'pump-vibration');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain(
-      'unknown job "heat-exchanger"; known: pump-health, machine-health, windowed-demo',
+      'unknown job "pump-vibration"; known: pump-health, machine-health, windowed-demo, heat-exchanger',
     );
     const noReplay = cli('replay', '--from-beginning');
     expect(noReplay.status).toBe(2);

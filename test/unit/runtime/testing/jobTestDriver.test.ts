@@ -5,7 +5,7 @@ import { boundedOutOfOrderness } from '../../../../operators/time/watermarkStrat
 import { sum } from '../../../../operators/windows/aggregators/sum.js';
 import { tumbling } from '../../../../operators/windows/assigners.js';
 import { type WindowResult, windowAggregate } from '../../../../operators/windows/windowAggregate.js';
-import type { StreamingJob } from '../../../../runtime/job/streamingJob.js';
+import { lateTo, type StreamingJob } from '../../../../runtime/job/streamingJob.js';
 import { JobTestDriver } from '../../../../runtime/testing/jobTestDriver.js';
 
 interface Reading {
@@ -30,13 +30,13 @@ const pumpEnergy: StreamingJob<Reading, WindowResult<number>> = {
     watermarks: boundedOutOfOrderness(0),
     check: (r) => (Number.isFinite(r.kwh) ? undefined : `kwh: ${r.kwh} is not a number`),
   },
-  graph: (input$, snapshots) =>
+  graph: (input$, snapshots, context) =>
     input$.pipe(
       keyBy((r) => r.pumpId),
       windowAggregate(
         tumbling(60_000),
         sum((r: Reading) => r.kwh),
-        { id: 'kwh', snapshots },
+        { id: 'kwh', snapshots, lateOutput: lateTo(context, 'kwh') },
       ),
     ),
   kafkaOutputs: [
@@ -91,6 +91,21 @@ describe('JobTestDriver', () => {
       { pump: 'p2', minute: 60_000 },
     ]);
     expect(driver.watermark()).toBe(120_000);
+    driver.close();
+  });
+
+  it('keeps the late side output: a record too late for its window, with the operator that refused it', async () => {
+    const driver = new JobTestDriver(pumpEnergy);
+    await driver.pipe({ pumpId: 'p1', ts: 1_000, kwh: 4 });
+    await driver.advanceWatermark(60_000);
+    await driver.pipe({ pumpId: 'p1', ts: 30_000, kwh: 7 });
+    await driver.advanceWatermark(120_000);
+    expect(driver.late()).toEqual([
+      { operator: 'kwh', value: { pumpId: 'p1', ts: 30_000, kwh: 7 }, ts: 30_000 },
+    ]);
+    // Not counted into the window that already fired, and not a dead letter: a late record is valid input.
+    expect(driver.outputs().map((w) => `${w.key}@${w.start}=${w.value}`)).toEqual(['p1@0=4']);
+    expect(driver.deadLetters()).toEqual([]);
     driver.close();
   });
 
