@@ -145,7 +145,11 @@ export async function runEmbedded<In, Out>(
       filter((e): e is StreamElement<In> => e.kind !== 'record' || e.value !== undefined),
     );
   const late: Record<string, number> = {};
-  const context: GraphContext = { late: (operator) => void (late[operator] = (late[operator] ?? 0) + 1) };
+  const context: GraphContext = {
+    late: (operator) => {
+      late[operator] = (late[operator] ?? 0) + 1;
+    },
+  };
   const run = new GraphRun<Uint8Array, Out>(
     (input$) => definition.graph(decode(input$), undefined, context),
     {
