@@ -1,19 +1,17 @@
 /**
- * The machine-health job through the real local stack (Kafka broker, schema
- * registry; infra/local, started here if it is not up): end-to-end events/s
- * with exactly-once on and, for comparison, at-least-once; produce-to-commit
- * latency at a fixed rate; state restore time per 100k keys.
+ * The machine-health job through a real broker and registry (benchStack:
+ * a job config's, or the local stack): end-to-end events/s with
+ * exactly-once, at-least-once for comparison, and exactly-once with
+ * ClickHouse writes, each over the same produced backlog and run `runs`
+ * times, interleaved, reported as min/median/max; produce-to-commit latency
+ * at a fixed rate, also per run.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { AvroSerde } from '../connectors/avro/avroSerde.js';
 import { ConfluentSchemaRegistry } from '../connectors/avro/confluentSchemaRegistry.js';
 import { telemetrySchema } from '../connectors/avro/contractSchemas.js';
-import { KafkaChangelogSnapshotStore } from '../connectors/kafka/changelogSnapshotStore.js';
-import { kafkaJavascript, newKafka } from '../connectors/kafka/kafkaClient.js';
+import { newKafka } from '../connectors/kafka/kafkaClient.js';
 import { ensureTopics } from '../connectors/kafka/topicAdmin.js';
 import { DEFAULT_CATALOGUE } from '../pipelines/machine-health/embeddedJob.js';
 import {
@@ -25,60 +23,60 @@ import {
   produceMachineHealthTelemetry,
 } from '../pipelines/machine-health/produce.js';
 import type { JobEvent } from '../runtime/exactlyOnce/exactlyOnceJob.js';
-import { progress, round } from './measure.js';
+import type { BenchStack } from './benchStack.js';
+import { progress, round, type Spread, spread } from './measure.js';
 
-const BROKERS = ['127.0.0.1:19092'];
-const REGISTRY = 'http://127.0.0.1:18081/apis/ccompat/v7';
-const CLICKHOUSE = 'http://127.0.0.1:18123';
 const ASSETS = 100;
 const TICKS = 500;
 const PARTITIONS = 4;
-const THROUGHPUT_TARGET = 30_000;
+const EPOCHS = { intervalMs: 1_000, maxRecords: 5_000 } as const;
 const LATENCY_RATE = 5_000;
 const LATENCY_SECONDS = 20;
-const LATENCY_P99_TARGET_MS = 250;
-const RESTORE_KEYS = 100_000;
+const LATENCY_EPOCH_MS = 100;
+
+export const KAFKA_TARGETS = {
+  exactlyOnceEventsPerSec: 30_000,
+  atLeastOnceEventsPerSec: 40_000,
+  exactlyOnceCost: 0.15,
+  exactlyOnceWithClickHouseEventsPerSec: 25_000,
+  latencyP99Ms: 150,
+} as const;
 
 export interface KafkaJobFigures {
+  readonly stack: string;
+  readonly job: 'machine-health';
   readonly events: number;
+  readonly assets: number;
   readonly partitions: number;
-  readonly exactlyOnce: { readonly eventsPerSec: number; readonly seconds: number };
-  readonly exactlyOnceWithClickHouse: { readonly eventsPerSec: number; readonly seconds: number };
-  readonly atLeastOnce: { readonly eventsPerSec: number; readonly seconds: number };
-  /** 1 − exactly-once / at-least-once throughput. */
+  readonly epochs: typeof EPOCHS;
+  readonly runs: number;
+  /** events/s, from the state restore to the commit of the epoch holding the last record. */
+  readonly exactlyOnce: Spread;
+  readonly atLeastOnce: Spread;
+  readonly exactlyOnceWithClickHouse: Spread;
+  /** 1 − exactly-once / at-least-once, on the medians. */
   readonly exactlyOnceCost: number;
-  readonly targetEventsPerSec: number;
   readonly latency: {
     readonly rate: number;
     readonly seconds: number;
-    readonly samples: number;
-    readonly p50Ms: number;
-    readonly p99Ms: number;
-    readonly targetP99Ms: number;
     readonly epochIntervalMs: number;
+    readonly samplesPerRun: number[];
+    readonly p50Ms: Spread;
+    readonly p99Ms: Spread;
   };
-  readonly restore: {
-    readonly keys: number;
-    readonly records: number;
-    readonly ms: number;
-    readonly msPer100kKeys: number;
-  };
-}
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-function kafka(): KafkaJS.Kafka {
-  return newKafka({ brokers: BROKERS });
+  readonly targets: typeof KAFKA_TARGETS;
 }
 
 function jobOptions(
+  stack: BenchStack,
   topic: string,
   extra: Partial<MachineHealthKafkaOptions> & { log?: (e: JobEvent) => void },
 ): MachineHealthKafkaOptions {
   const id = randomUUID().slice(0, 8);
   return {
-    kafka: { brokers: BROKERS },
-    registryUrl: REGISTRY,
+    kafka: stack.kafka,
+    registryUrl: stack.registry.url,
+    registryAuth: stack.registry.auth,
     groupId: `bench-${id}`,
     instanceId: `bench-${id}`,
     topics: {
@@ -88,54 +86,47 @@ function jobOptions(
       deadLetter: `bench-dlq-${id}`,
       partitions: PARTITIONS,
     },
-    epochs: { intervalMs: 1_000, maxRecords: 5_000 },
+    epochs: EPOCHS,
     pipeline: { assets: ASSETS },
     ...extra,
   };
 }
 
-async function committedSum(groupId: string, topic: string): Promise<number> {
-  // A consumer of the group, not the admin client: see test/integration/.../machineHealthOnKafka.ts.
-  const consumer = new (kafkaJavascript().KafkaConsumer)({
-    'metadata.broker.list': BROKERS.join(','),
-    'group.id': groupId,
-    'enable.auto.commit': false,
-  });
-  await new Promise<void>((done, fail) => consumer.connect({}, (err) => (err ? fail(err) : done())));
-  try {
-    const offsets = await new Promise<{ offset?: number }[]>((done, fail) =>
-      consumer.committed(
-        Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })),
-        10_000,
-        (err, o) => (err ? fail(err) : done(o)),
-      ),
-    );
-    return offsets.reduce((sum, p) => sum + Math.max(0, p.offset ?? 0), 0);
-  } finally {
-    await new Promise<void>((done) => consumer.disconnect(() => done()));
-  }
-}
-
-/** Runs the job over a produced backlog; seconds from its state restore to the last commit. */
-async function throughput(
+/**
+ * Runs the job over a produced backlog: seconds from its state restore to
+ * the commit of the epoch that holds the last record. Done is read from the
+ * job's own commit events (records per committed epoch), so nothing else
+ * runs in the measured process.
+ */
+export async function throughput(
+  stack: BenchStack,
   topic: string,
   events: number,
   extra: Partial<MachineHealthKafkaOptions>,
 ): Promise<{ eventsPerSec: number; seconds: number }> {
   let restoredAt: number | undefined;
-  const options = jobOptions(topic, {
+  let committed = 0;
+  let finished!: () => void;
+  const allCommitted = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  const options = jobOptions(stack, topic, {
     ...extra,
     log: (e) => {
       if (e.event === 'restored' && restoredAt === undefined) restoredAt = performance.now();
+      if (e.event === 'committed') {
+        committed += e.records;
+        if (committed >= events) finished();
+      }
     },
   });
   const running = await startMachineHealthOnKafka(options);
   const done = running.job.run();
   try {
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 200));
-      if ((await committedSum(options.groupId, topic)) >= events) break;
-    }
+    await Promise.race([
+      allCommitted,
+      done.then(() => Promise.reject(new Error('the job stopped before the backlog was committed'))),
+    ]);
     const seconds = (performance.now() - (restoredAt ?? performance.now())) / 1000;
     return { eventsPerSec: Math.round(events / seconds), seconds: round(seconds) };
   } finally {
@@ -146,16 +137,15 @@ async function throughput(
 }
 
 /** Produce-to-commit latency at a fixed rate: each reading's event time is its send time. */
-async function latency(): Promise<KafkaJobFigures['latency']> {
+async function latencyRun(stack: BenchStack): Promise<{ samples: number; p50Ms: number; p99Ms: number }> {
   const topic = `bench-live-${randomUUID().slice(0, 8)}`;
-  const admin = kafka().admin();
+  const admin = newKafka(stack.kafka).admin();
   await admin.connect();
   try {
     await ensureTopics(admin, [{ topic, partitions: PARTITIONS }]);
   } finally {
     await admin.disconnect();
   }
-  const epochIntervalMs = 100;
   const samples: number[] = [];
   let measuring = false;
   let ready!: () => void;
@@ -163,8 +153,8 @@ async function latency(): Promise<KafkaJobFigures['latency']> {
     ready = r;
   });
   const running = await startMachineHealthOnKafka(
-    jobOptions(topic, {
-      epochs: { intervalMs: epochIntervalMs, maxRecords: 5_000 },
+    jobOptions(stack, topic, {
+      epochs: { intervalMs: LATENCY_EPOCH_MS, maxRecords: 5_000 },
       log: (e) => {
         if (e.event === 'restored') ready();
       },
@@ -176,11 +166,17 @@ async function latency(): Promise<KafkaJobFigures['latency']> {
     }),
   );
   const done = running.job.run();
-  const producer = kafka().producer({ kafkaJS: { idempotent: true, acks: -1 }, 'linger.ms': 2 });
+  const producer: KafkaJS.Producer = newKafka(stack.kafka).producer({
+    kafkaJS: { idempotent: true, acks: -1 },
+    'linger.ms': 2,
+  });
   await producer.connect();
   try {
     await restored;
-    const serde = new AvroSerde(new ConfluentSchemaRegistry({ host: REGISTRY }), telemetrySchema);
+    const serde = new AvroSerde(
+      new ConfluentSchemaRegistry({ host: stack.registry.url, auth: stack.registry.auth }),
+      telemetrySchema,
+    );
     const simulator = await machineHealthSimulator({
       assets: ASSETS,
       seed: 42,
@@ -217,83 +213,16 @@ async function latency(): Promise<KafkaJobFigures['latency']> {
   samples.sort((a, b) => a - b);
   const at = (q: number) =>
     samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? Number.NaN;
-  return {
-    rate: LATENCY_RATE,
-    seconds: LATENCY_SECONDS - 3,
-    samples: samples.length,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    targetP99Ms: LATENCY_P99_TARGET_MS,
-    epochIntervalMs,
-  };
+  return { samples: samples.length, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
-/** Restore time of a changelog holding RESTORE_KEYS twin-sized states, written in one transaction. */
-async function restore(): Promise<KafkaJobFigures['restore']> {
-  const topic = `bench-restore-${randomUUID().slice(0, 8)}`;
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, [{ topic, partitions: PARTITIONS, configs: { 'cleanup.policy': 'compact' } }]);
-  } finally {
-    await admin.disconnect();
-  }
-  const writer = new KafkaChangelogSnapshotStore({ topic });
-  const keys: [string, unknown][] = [];
-  for (let i = 0; i < RESTORE_KEYS; i++) {
-    keys.push([
-      `asset-${i}`,
-      {
-        state: {
-          risk: 0.1,
-          rulHours: 100 + (i % 50),
-          mode: 'RUNNING',
-          reported: { temperatureC: 60, loadPct: 80 },
-        },
-        lastSeen: i,
-        eventTimers: [i + 300_000],
-        processingTimers: [],
-      },
-    ]);
-  }
-  writer.save({ operatorId: 'twin', epoch: 1, watermark: null, keys });
-  const messages = writer.takeMessages(1);
-  const producer = kafka().producer({
-    kafkaJS: { transactionalId: `bench-restore-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 },
-  });
-  await producer.connect();
-  try {
-    const transaction = await producer.transaction();
-    for (let i = 0; i < messages.length; i += 10_000) {
-      await transaction.sendBatch({ topicMessages: [{ topic, messages: messages.slice(i, i + 10_000) }] });
-    }
-    await transaction.commit();
-  } finally {
-    await producer.disconnect();
-  }
-  const reader = new KafkaChangelogSnapshotStore({ topic });
-  const stats = await reader.restore({ brokers: BROKERS });
-  return {
-    keys: stats.keys,
-    records: stats.records,
-    ms: Math.round(stats.durationMs),
-    msPer100kKeys: Math.round((stats.durationMs * 100_000) / Math.max(1, stats.keys)),
-  };
-}
-
-/**
- * All figures through the real broker. Starts the local stack when it is
- * not up (bash infra/local/stack.sh up; it stays up afterwards).
- */
-export async function kafkaJobBench(): Promise<KafkaJobFigures> {
-  execFileSync('bash', [resolve(repoRoot, 'infra/local/stack.sh'), 'up'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+/** The backlog every throughput run reads: ASSETS × TICKS readings on a fresh topic. */
+export async function produceBacklog(stack: BenchStack): Promise<{ topic: string; events: number }> {
   const topic = `bench-telemetry-${randomUUID().slice(0, 8)}`;
-  progress(`kafka: producing ${ASSETS} assets × ${TICKS} ticks…`);
+  progress(`kafka: producing ${ASSETS} assets × ${TICKS} ticks to ${PARTITIONS} partitions…`);
   const report = await produceMachineHealthTelemetry({
-    brokers: BROKERS,
-    registry: REGISTRY,
+    brokers: [...stack.kafka.brokers],
+    registry: stack.registry.url,
     topic,
     partitions: PARTITIONS,
     assets: ASSETS,
@@ -303,30 +232,63 @@ export async function kafkaJobBench(): Promise<KafkaJobFigures> {
     seed: 42,
     cataloguePath: DEFAULT_CATALOGUE,
   });
-  progress('kafka: exactly-once…');
-  const exactlyOnce = await throughput(topic, report.events, {});
-  progress(`kafka: exactly-once ${exactlyOnce.eventsPerSec} events/s; at-least-once…`);
-  const atLeastOnce = await throughput(topic, report.events, { guarantee: 'at-least-once' });
-  progress(`kafka: at-least-once ${atLeastOnce.eventsPerSec} events/s; exactly-once with ClickHouse…`);
-  const withClickHouse = await throughput(topic, report.events, {
-    clickhouse: { url: CLICKHOUSE, database: `bench_${randomUUID().slice(0, 8)}`, username: 'default' },
-  });
-  progress(
-    `kafka: with ClickHouse ${withClickHouse.eventsPerSec} events/s; latency at ${LATENCY_RATE} events/s…`,
-  );
-  const lat = await latency();
-  progress(`kafka: latency p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms; restore of ${RESTORE_KEYS} keys…`);
-  const restored = await restore();
-  progress(`kafka: restore ${restored.ms} ms`);
+  return { topic, events: report.events };
+}
+
+/**
+ * All machine-health figures through the broker: one backlog, then `runs`
+ * rounds of exactly-once, at-least-once and exactly-once with ClickHouse
+ * (interleaved, so a drift of the machine spreads over all three), then
+ * `runs` latency runs.
+ */
+export async function kafkaJobBench(stack: BenchStack, runs: number): Promise<KafkaJobFigures> {
+  const { topic, events } = await produceBacklog(stack);
+  const eos: number[] = [];
+  const alo: number[] = [];
+  const ch: number[] = [];
+  for (let run = 1; run <= runs; run++) {
+    const e = await throughput(stack, topic, events, {});
+    eos.push(e.eventsPerSec);
+    const a = await throughput(stack, topic, events, { guarantee: 'at-least-once' });
+    alo.push(a.eventsPerSec);
+    const c = await throughput(stack, topic, events, {
+      clickhouse: { ...stack.clickhouse, database: `bench_${randomUUID().slice(0, 8)}` },
+    });
+    ch.push(c.eventsPerSec);
+    progress(
+      `kafka run ${run}/${runs}: exactly-once ${e.eventsPerSec}, at-least-once ${a.eventsPerSec}, with ClickHouse ${c.eventsPerSec} events/s`,
+    );
+  }
+  const latencies: { samples: number; p50Ms: number; p99Ms: number }[] = [];
+  for (let run = 1; run <= runs; run++) {
+    const l = await latencyRun(stack);
+    latencies.push(l);
+    progress(
+      `kafka latency run ${run}/${runs} at ${LATENCY_RATE} events/s: p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms`,
+    );
+  }
+  const exactlyOnce = spread(eos);
+  const atLeastOnce = spread(alo);
   return {
-    events: report.events,
+    stack: stack.from,
+    job: 'machine-health',
+    events: events,
+    assets: ASSETS,
     partitions: PARTITIONS,
+    epochs: EPOCHS,
+    runs,
     exactlyOnce,
-    exactlyOnceWithClickHouse: withClickHouse,
     atLeastOnce,
-    exactlyOnceCost: Math.round((1 - exactlyOnce.eventsPerSec / atLeastOnce.eventsPerSec) * 1000) / 1000,
-    targetEventsPerSec: THROUGHPUT_TARGET,
-    latency: lat,
-    restore: restored,
+    exactlyOnceWithClickHouse: spread(ch),
+    exactlyOnceCost: round(1 - exactlyOnce.median / atLeastOnce.median, 3),
+    latency: {
+      rate: LATENCY_RATE,
+      seconds: LATENCY_SECONDS - 3,
+      epochIntervalMs: LATENCY_EPOCH_MS,
+      samplesPerRun: latencies.map((l) => l.samples),
+      p50Ms: spread(latencies.map((l) => l.p50Ms)),
+      p99Ms: spread(latencies.map((l) => l.p99Ms)),
+    },
+    targets: KAFKA_TARGETS,
   };
 }

@@ -84,8 +84,25 @@ export function perSec(events: number, ms: number): number {
   return Math.round((events * 1000) / ms);
 }
 
-export function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
+export function round(x: number, digits = 1): number {
+  const scale = 10 ** digits;
+  return Math.round(x * scale) / scale;
+}
+
+/** Repeated measurements of one figure, in the order they were taken, with min, median and max. */
+export interface Spread {
+  readonly runs: readonly number[];
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+export function spread(values: readonly number[]): Spread {
+  if (values.length === 0) throw new Error('bench: a spread of no measurements');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { runs: [...values], min: sorted[0], median: round(median), max: sorted[sorted.length - 1] };
 }
 
 /**

@@ -156,6 +156,31 @@ export class AvroSerde<T> {
   async decode(bytes: Uint8Array, position?: MessagePosition): Promise<DecodedMessage<T>> {
     const schemaId = readWireSchemaId(bytes, position);
     const writer = this.writers.get(schemaId) ?? (await this.loadWriter(schemaId, position));
+    return this.decodeWith(writer, schemaId, bytes, position);
+  }
+
+  /**
+   * As `decode`, synchronously, when the message's writer schema was
+   * fetched before (the common case after the first message of a schema):
+   * undefined when it was not, and `decode` must fetch it. Throws the same
+   * AvroDecodeErrors. A source decoding a fetched batch this way hands it
+   * over in one synchronous run, so batching operators downstream see it whole.
+   *
+   * @example
+   * const decoded = serde.decodeKnown(bytes, pos) ?? (await serde.decode(bytes, pos));
+   */
+  decodeKnown(bytes: Uint8Array, position?: MessagePosition): DecodedMessage<T> | undefined {
+    const schemaId = readWireSchemaId(bytes, position);
+    const writer = this.writers.get(schemaId);
+    return writer === undefined ? undefined : this.decodeWith(writer, schemaId, bytes, position);
+  }
+
+  private decodeWith(
+    writer: WriterEntry,
+    schemaId: number,
+    bytes: Uint8Array,
+    position: MessagePosition | undefined,
+  ): DecodedMessage<T> {
     // avsc reads through Buffer methods; a plain Uint8Array view is wrapped without copying.
     const buf = Buffer.isBuffer(bytes)
       ? bytes

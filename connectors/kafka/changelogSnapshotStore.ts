@@ -126,9 +126,10 @@ const WATERMARK_SUFFIX = '/w';
 /**
  * A SnapshotStore backed by a compacted Kafka changelog topic.
  *
- * `save` diffs the snapshot against the operator's previous one and queues
- * the changed keys, tombstones and the watermark under the snapshot's
- * epoch; the caller writes `takeMessages(epoch)` in that epoch's Kafka
+ * `save` queues, under the snapshot's epoch, the keys an incremental
+ * snapshot names (changed, and tombstones for removed), or for a full
+ * snapshot the keys that differ from the operator's previous one, and the
+ * watermark; the caller writes `takeMessages(epoch)` in that epoch's Kafka
  * transaction. `restore` reads the topic back (read_committed) up to its end
  * offsets at call time; `load` then returns each operator's last committed
  * snapshot, a fresh copy each call.
@@ -146,8 +147,10 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
   readonly topic: string;
   private readonly log: ((stats: ChangelogRestoreStats) => void) | undefined;
   private readonly partitionOf: ((key: string) => number | undefined) | undefined;
-  /** Per operator, the state as last saved: the baseline of the next diff. */
+  /** Per operator snapshotted in full, the state as last saved: the baseline of the next diff. */
   private readonly saved = new Map<string, Map<string, string>>();
+  /** Per operator snapshotted incrementally, the bytes of each key's state as last saved. */
+  private readonly savedSizes = new Map<string, Map<string, number>>();
   /** Messages not yet taken, per epoch. */
   private readonly pending = new Map<number, ChangelogMessage[]>();
   /** Per operator, what restore read. */
@@ -161,6 +164,9 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
     this.partitionOf = options.partitionOf;
   }
 
+  /** Incremental: operators that track the keys they touch hand over just those. */
+  readonly incremental = true;
+
   save(snapshot: OperatorSnapshot): void {
     const { operatorId, epoch } = snapshot;
     if (typeof operatorId !== 'string' || operatorId.length === 0 || operatorId.includes('/')) {
@@ -168,27 +174,13 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
         `snapshot of epoch ${epoch}: operator id ${JSON.stringify(operatorId)} must be non-empty and contain no '/' (changelog keys are "<id>/k/<key>")`,
       );
     }
-    // Serialised now: the operator goes on mutating its state after the barrier.
-    const next = new Map<string, string>();
-    for (const [key, state] of snapshot.keys) next.set(key, JSON.stringify(state) ?? 'null');
-    const previous = this.saved.get(operatorId) ?? this.restoredBaseline(operatorId);
     let queue = this.pending.get(epoch);
     if (queue === undefined) {
       queue = [];
       this.pending.set(epoch, queue);
     }
-    const prefix = operatorId + KEY_SEP;
-    for (const [key, text] of next) {
-      if (previous?.get(key) === text) continue;
-      queue.push(
-        this.message(operatorId, epoch, key, prefix + key, Buffer.from(`{"epoch":${epoch},"state":${text}}`)),
-      );
-    }
-    if (previous !== undefined) {
-      for (const key of previous.keys()) {
-        if (!next.has(key)) queue.push(this.message(operatorId, epoch, key, prefix + key, null));
-      }
-    }
+    if (snapshot.removed === undefined) this.saveFull(snapshot, queue);
+    else this.saveChanges(snapshot, snapshot.removed, queue);
     if (this.partitionOf === undefined) {
       queue.push({
         topic: this.topic,
@@ -196,7 +188,72 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
         value: Buffer.from(JSON.stringify({ epoch, watermark: snapshot.watermark })),
       });
     }
+  }
+
+  /** A full snapshot: diffed against the operator's previous one, so only changed keys and tombstones go out. */
+  private saveFull(snapshot: OperatorSnapshot, queue: ChangelogMessage[]): void {
+    const { operatorId, epoch } = snapshot;
+    // Serialised now: the operator goes on mutating its state after the barrier.
+    const next = new Map<string, string>();
+    for (const [key, state] of snapshot.keys) next.set(key, JSON.stringify(state) ?? 'null');
+    const previous = this.saved.get(operatorId) ?? this.restoredBaseline(operatorId);
+    const prefix = operatorId + KEY_SEP;
+    for (const [key, text] of next) {
+      if (previous?.get(key) === text) continue;
+      queue.push(this.put(operatorId, epoch, key, prefix + key, text));
+    }
+    if (previous !== undefined) {
+      for (const key of previous.keys()) {
+        if (!next.has(key)) queue.push(this.message(operatorId, epoch, key, prefix + key, null));
+      }
+    }
     this.saved.set(operatorId, next);
+  }
+
+  /**
+   * An incremental snapshot: the changed keys are written as they are, the
+   * removed ones tombstoned if the changelog holds them. Only the size of
+   * each key's state is kept between epochs (for savedStats), so neither
+   * time nor memory grows with the keys an epoch did not touch.
+   */
+  private saveChanges(
+    snapshot: OperatorSnapshot,
+    removed: readonly string[],
+    queue: ChangelogMessage[],
+  ): void {
+    const { operatorId, epoch } = snapshot;
+    let sizes = this.savedSizes.get(operatorId);
+    if (sizes === undefined) {
+      // After a restore, what the changelog holds is the baseline: a restored key removed later is tombstoned.
+      sizes = new Map();
+      for (const [key, text] of this.restored.get(operatorId)?.keys ?? []) sizes.set(key, text.length);
+      this.savedSizes.set(operatorId, sizes);
+    }
+    const prefix = operatorId + KEY_SEP;
+    for (const [key, state] of snapshot.keys) {
+      const text = JSON.stringify(state) ?? 'null';
+      sizes.set(key, text.length);
+      queue.push(this.put(operatorId, epoch, key, prefix + key, text));
+    }
+    for (const key of removed) {
+      if (sizes.delete(key)) queue.push(this.message(operatorId, epoch, key, prefix + key, null));
+    }
+  }
+
+  private put(
+    operatorId: string,
+    epoch: number,
+    key: string,
+    messageKey: string,
+    text: string,
+  ): ChangelogMessage {
+    return this.message(
+      operatorId,
+      epoch,
+      key,
+      messageKey,
+      Buffer.from(`{"epoch":${epoch},"state":${text}}`),
+    );
   }
 
   /**
@@ -212,6 +269,11 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
       let bytes = 0;
       for (const text of keys.values()) bytes += text.length;
       out.push({ operatorId, keys: keys.size, bytes });
+    }
+    for (const [operatorId, sizes] of this.savedSizes) {
+      let bytes = 0;
+      for (const size of sizes.values()) bytes += size;
+      out.push({ operatorId, keys: sizes.size, bytes });
     }
     return out;
   }
@@ -335,6 +397,7 @@ export class KafkaChangelogSnapshotStore implements SnapshotStore {
     this.restored.clear();
     this.restoredPartitions.clear();
     this.saved.clear();
+    this.savedSizes.clear();
     this.pending.clear();
   }
 

@@ -1,3 +1,4 @@
+import type { KeyedChanges } from './dirtyKeys.js';
 import type { SnapshotStore, StatefulOptions } from './snapshots.js';
 
 /**
@@ -8,6 +9,12 @@ import type { SnapshotStore, StatefulOptions } from './snapshots.js';
 export interface KeyedState {
   readonly watermark: number;
   snapshotKeys(): ReadonlyArray<readonly [key: string, state: unknown]>;
+  /**
+   * The keys touched since the last call (see DirtyKeys), for an
+   * incremental store; an operator that tracks nothing leaves it out and is
+   * snapshotted in full.
+   */
+  snapshotChanges?(): KeyedChanges;
   restore(watermark: number, keys: ReadonlyArray<readonly [key: string, state: unknown]>): void;
 }
 
@@ -16,6 +23,8 @@ export interface KeyedState {
  * {@link SnapshotStore}.
  */
 export interface KeyedSnapshots {
+  /** The store takes incremental snapshots: the operator should track the keys it touches (DirtyKeys). */
+  readonly incremental: boolean;
   /** Restores `state` from the latest completed snapshot, if there is one; call before the first element. */
   restore(state: KeyedState): void;
   /** Saves `state` as of the barrier of `epoch`, before the barrier is forwarded. */
@@ -53,18 +62,21 @@ export function keyedSnapshots(
       `${operator}: an \`id\` is required when \`snapshots\` is set (state is saved under it)`,
     );
   }
+  const incremental = store.incremental === true;
   return {
+    incremental,
     restore(state) {
       const snapshot = store.load(id);
       if (snapshot) state.restore(watermarkFromJson(snapshot.watermark), snapshot.keys);
     },
     save(state, epoch) {
-      store.save({
-        operatorId: id,
-        epoch,
-        watermark: watermarkToJson(state.watermark),
-        keys: state.snapshotKeys(),
-      });
+      const watermark = watermarkToJson(state.watermark);
+      if (incremental && state.snapshotChanges !== undefined) {
+        const { changed, removed } = state.snapshotChanges();
+        store.save({ operatorId: id, epoch, watermark, keys: changed, removed });
+        return;
+      }
+      store.save({ operatorId: id, epoch, watermark, keys: state.snapshotKeys() });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { StreamElement, StreamRecord } from '../core/element.js';
 import { type Emitter, elementOperator } from '../core/elementOperator.js';
+import { changesOf, DirtyKeys, type KeyedChanges } from './dirtyKeys.js';
 import { keyedSnapshots } from './keyedSnapshots.js';
 import type { StatefulOptions } from './snapshots.js';
 import { TimerQueue } from './timerQueue.js';
@@ -107,7 +108,14 @@ export function processKeyed<T, S, O>(
   const snapshots = keyedSnapshots('processKeyed', options);
   const scheduler = options.scheduler ?? asyncScheduler;
   return elementOperator<T, O>((out) => {
-    const op = new KeyedProcessor(fn, ttl, scheduler, out, options.fireTimersInRecordOrder === true);
+    const op = new KeyedProcessor(
+      fn,
+      ttl,
+      scheduler,
+      out,
+      options.fireTimersInRecordOrder === true,
+      new DirtyKeys(snapshots?.incremental === true),
+    );
     snapshots?.restore(op);
     return {
       record(r) {
@@ -146,6 +154,8 @@ class KeyedProcessor<T, S, O> implements KeyedContext<S, O> {
     private readonly scheduler: SchedulerLike,
     private readonly out: Emitter<O>,
     private readonly timersInRecordOrder: boolean,
+    /** Keys whose state a record or timer may have changed since the last snapshot. */
+    private readonly dirty: DirtyKeys,
   ) {}
 
   get state(): S {
@@ -196,6 +206,7 @@ class KeyedProcessor<T, S, O> implements KeyedContext<S, O> {
     const key = r.key;
     if (key === undefined) throw new MissingKeyError('processKeyed', r);
     this.key = key;
+    this.dirty.touch(key);
     this.entry = this.keys.get(key);
     if (this.timersInRecordOrder && this.entry !== undefined) this.fireTimersBefore(this.entry, r.ts);
     this.timestamp = r.ts;
@@ -234,6 +245,7 @@ class KeyedProcessor<T, S, O> implements KeyedContext<S, O> {
         const entry = this.keys.get(key);
         if (entry === undefined) continue;
         this.key = key;
+        this.dirty.touch(key);
         this.timestamp = time;
         this.entry = entry;
         if (entry.eventTimers.delete(time)) this.fn.onTimer?.({ ts: time, domain: 'event' }, this);
@@ -251,18 +263,15 @@ class KeyedProcessor<T, S, O> implements KeyedContext<S, O> {
 
   snapshotKeys(): Array<[string, KeySnapshot]> {
     const result: Array<[string, KeySnapshot]> = [];
-    for (const [key, e] of this.keys) {
-      result.push([
-        key,
-        {
-          state: e.state,
-          lastSeen: e.lastSeen,
-          eventTimers: Array.from(e.eventTimers),
-          processingTimers: Array.from(e.processingTimers),
-        },
-      ]);
-    }
+    for (const [key, e] of this.keys) result.push([key, snapshotOf(e)]);
     return result;
+  }
+
+  snapshotChanges(): KeyedChanges {
+    return changesOf(this.dirty.take(), (key) => {
+      const e = this.keys.get(key);
+      return e === undefined ? undefined : snapshotOf(e);
+    });
   }
 
   restore(wm: number, keys: ReadonlyArray<readonly [string, unknown]>): void {
@@ -328,6 +337,7 @@ class KeyedProcessor<T, S, O> implements KeyedContext<S, O> {
         const entry = this.keys.get(key);
         if (entry === undefined || !entry.processingTimers.delete(time)) continue;
         this.key = key;
+        this.dirty.touch(key);
         this.timestamp = time;
         this.entry = entry;
         this.fn.onTimer?.({ ts: time, domain: 'processing' }, this);
@@ -335,4 +345,13 @@ class KeyedProcessor<T, S, O> implements KeyedContext<S, O> {
     }
     if (queue.size > 0) this.wakeUpAt(queue.peek());
   }
+}
+
+function snapshotOf<S>(e: KeyEntry<S>): KeySnapshot {
+  return {
+    state: e.state,
+    lastSeen: e.lastSeen,
+    eventTimers: Array.from(e.eventTimers),
+    processingTimers: Array.from(e.processingTimers),
+  };
 }

@@ -9,6 +9,13 @@ export interface OperatorSnapshot {
   readonly epoch: number;
   readonly watermark: number | null;
   readonly keys: ReadonlyArray<readonly [key: string, state: unknown]>;
+  /**
+   * Set in an incremental snapshot (only to a store that is `incremental`):
+   * `keys` then holds just the keys changed since this operator's previous
+   * snapshot, and `removed` the keys gone since. Absent: `keys` is all of
+   * the operator's state.
+   */
+  readonly removed?: readonly string[];
 }
 
 /**
@@ -21,6 +28,12 @@ export interface OperatorSnapshot {
  * skip output that was never delivered.
  */
 export interface SnapshotStore {
+  /**
+   * The store keeps each operator's state between snapshots and takes
+   * incremental ones (changed and removed keys only), so an epoch's cost
+   * follows what it touched, not the size of all state.
+   */
+  readonly incremental?: boolean;
   save(snapshot: OperatorSnapshot): void;
   load(operatorId: string): OperatorSnapshot | undefined;
 }

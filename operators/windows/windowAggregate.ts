@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { StreamElement, StreamRecord } from '../core/element.js';
 import { type Emitter, elementOperator } from '../core/elementOperator.js';
+import { changesOf, DirtyKeys, type KeyedChanges } from '../state/dirtyKeys.js';
 import { keyedSnapshots } from '../state/keyedSnapshots.js';
 import type { StatefulOptions } from '../state/snapshots.js';
 import { TimerQueue } from '../state/timerQueue.js';
@@ -67,10 +68,11 @@ export function windowAggregate<T, A, R>(
   const snapshots = keyedSnapshots('windowAggregate', options);
   const lateOutput = options.lateOutput;
   return elementOperator<T, WindowResult<R>>((out) => {
+    const dirty = new DirtyKeys(snapshots?.incremental === true);
     const windows =
       assigner.kind === 'aligned'
-        ? new AlignedWindows(assigner, aggregator, lateness, out)
-        : new SessionWindows(assigner, aggregator, lateness, out);
+        ? new AlignedWindows(assigner, aggregator, lateness, out, dirty)
+        : new SessionWindows(assigner, aggregator, lateness, out, dirty);
     snapshots?.restore(windows);
     return {
       record(r) {
@@ -110,6 +112,8 @@ class AlignedWindows<T, A, R> {
     private readonly aggregator: Aggregator<T, A, R>,
     private readonly lateness: number,
     private readonly out: Emitter<WindowResult<R>>,
+    /** Keys whose windows changed since the last snapshot. */
+    private readonly dirty: DirtyKeys,
   ) {
     this.size = assigner.size;
     this.slide = assigner.slide;
@@ -127,6 +131,7 @@ class AlignedWindows<T, A, R> {
     for (let start = lastWindowStart(ts, this.assigner); start > ts - size; start -= this.slide) {
       const maxTs = start + size - 1;
       if (maxTs + lateness <= wm) continue;
+      if (!added) this.dirty.touch(key);
       added = true;
       if (perKey === undefined) {
         perKey = new Map();
@@ -155,6 +160,7 @@ class AlignedWindows<T, A, R> {
       for (const key of timers.pop()) {
         const perKey = this.keys.get(key);
         if (perKey === undefined) continue;
+        this.dirty.touch(key);
         // A time is a firing time (end − 1) for one window and a clean-up time (end − 1 + lateness) for another.
         const fireStart = time + 1 - size;
         const acc = perKey.get(fireStart);
@@ -176,12 +182,21 @@ class AlignedWindows<T, A, R> {
 
   snapshotKeys(): Array<[string, unknown]> {
     const result: Array<[string, unknown]> = [];
-    for (const [key, perKey] of this.keys) {
-      const list: Array<[number, unknown]> = [];
-      for (const [start, acc] of perKey) list.push([start, serializeAcc(this.aggregator, acc)]);
-      result.push([key, list]);
-    }
+    for (const [key, perKey] of this.keys) result.push([key, this.snapshotOf(perKey)]);
     return result;
+  }
+
+  snapshotChanges(): KeyedChanges {
+    return changesOf(this.dirty.take(), (key) => {
+      const perKey = this.keys.get(key);
+      return perKey === undefined ? undefined : this.snapshotOf(perKey);
+    });
+  }
+
+  private snapshotOf(perKey: Map<number, A>): Array<[number, unknown]> {
+    const list: Array<[number, unknown]> = [];
+    for (const [start, acc] of perKey) list.push([start, serializeAcc(this.aggregator, acc)]);
+    return list;
   }
 
   restore(wm: number, keys: ReadonlyArray<readonly [string, unknown]>): void {
@@ -216,6 +231,8 @@ class SessionWindows<T, A, R> {
     private readonly aggregator: Aggregator<T, A, R>,
     private readonly lateness: number,
     private readonly out: Emitter<WindowResult<R>>,
+    /** Keys whose sessions changed since the last snapshot. */
+    private readonly dirty: DirtyKeys,
   ) {}
 
   add(r: StreamRecord<T>): boolean {
@@ -244,6 +261,7 @@ class SessionWindows<T, A, R> {
       if (w.end > end) end = w.end;
       acc = acc === undefined ? w.acc : this.aggregator.merge(acc, w.acc);
     }
+    this.dirty.touch(key);
     acc = this.aggregator.add(acc ?? this.aggregator.create(), r.value);
     const merged: SessionWindow<A> = { start, end, acc };
     list.splice(first, last - first, merged);
@@ -263,6 +281,7 @@ class SessionWindows<T, A, R> {
       for (const key of timers.pop()) {
         const list = this.keys.get(key);
         if (list === undefined) continue;
+        this.dirty.touch(key);
         // Timers of windows merged away are stale: only a window ending exactly here fires.
         for (let i = 0; i < list.length; i++) {
           const w = list[i];
@@ -291,10 +310,19 @@ class SessionWindows<T, A, R> {
 
   snapshotKeys(): Array<[string, unknown]> {
     const result: Array<[string, unknown]> = [];
-    for (const [key, list] of this.keys) {
-      result.push([key, list.map((w) => [w.start, w.end, serializeAcc(this.aggregator, w.acc)])]);
-    }
+    for (const [key, list] of this.keys) result.push([key, this.snapshotOf(list)]);
     return result;
+  }
+
+  snapshotChanges(): KeyedChanges {
+    return changesOf(this.dirty.take(), (key) => {
+      const list = this.keys.get(key);
+      return list === undefined ? undefined : this.snapshotOf(list);
+    });
+  }
+
+  private snapshotOf(list: SessionWindow<A>[]): unknown {
+    return list.map((w) => [w.start, w.end, serializeAcc(this.aggregator, w.acc)]);
   }
 
   restore(wm: number, keys: ReadonlyArray<readonly [string, unknown]>): void {

@@ -92,6 +92,8 @@ export interface ExactlyOnceJobOptions<T, O> {
     /** Where a group without committed offsets starts (default: the earliest offset). */
     readonly fromBeginning?: boolean;
     readonly sessionTimeoutMs?: number;
+    /** Messages per fetched batch (see KafkaSourceOptions.maxBatch). */
+    readonly maxBatch?: number;
   };
   /** The compacted changelog, partitioned like the input (see changelogTopicSpec). */
   readonly changelogTopic: string;
@@ -396,6 +398,7 @@ export class ExactlyOnceJob<T, O> {
       fromBeginning: sourceOptions.fromBeginning ?? true,
       groupInstanceId: this.options.instanceId,
       sessionTimeoutMs: sourceOptions.sessionTimeoutMs,
+      maxBatch: sourceOptions.maxBatch,
       newClient: this.clients.source,
       pressure: () => this.pressure(),
       onPosition: (pos, deadLettered) => {

@@ -34,6 +34,32 @@ function brokerWithInput(partitions: number): FakeKafka {
 const retriable = (message: string) => Object.assign(new Error(message), { retriable: true });
 
 describe('ExactlyOnceJob epochs', () => {
+  it('closes epochs inside a fetched batch: a batch of 4 with maxRecords 3 spans two epochs', async () => {
+    const kafka = brokerWithInput(2);
+    const { options, produce } = countingJob(kafka, { epochs: { intervalMs: 60_000, maxRecords: 3 } });
+    for (const n of [1, 2, 3, 4]) await produce(0, 'a', n);
+    for (const n of [1, 2, 3]) await produce(1, 'b', n);
+    // The default batch size: the fake hands over each partition's messages in one call, as the client does.
+    const job = new ExactlyOnceJob({ ...options, source: { ...options.source, maxBatch: undefined } });
+    const running = job.run();
+    await kafka.until(() => kafka.transactions.length === 2 && kafka.consumers[0]!.delivered === 7);
+    await job.stop();
+    await running;
+
+    // a1 a2 a3 | a4 b1 b2 | b3 (closed by stop): the barrier goes between two messages of one batch.
+    expect(kafka.transactions.map(outputsOf)).toEqual([
+      ['a:1', 'a:2', 'a:3'],
+      ['a:4', 'b:1', 'b:2'],
+      ['b:3'],
+    ]);
+    expect(kafka.transactions.map((t) => t.offsets)).toEqual([
+      { 'readings:0': '3' },
+      { 'readings:0': '4', 'readings:1': '2' },
+      { 'readings:0': '4', 'readings:1': '3' },
+    ]);
+    expect(kafka.eventsOf('committed').map((e) => e.records)).toEqual([3, 3, 1]);
+  });
+
   it('commits an epoch every maxRecords records, in order, each with its offsets and outputs', async () => {
     const kafka = brokerWithInput(2);
     const onCommitted: [number, string[]][] = [];

@@ -431,6 +431,7 @@ export class FakeConsumer implements UsedConsumer {
   private readonly positions = new Map<string, number>();
   private topics: readonly string[] = [];
   private eachMessage: KafkaJS.EachMessageHandler | undefined;
+  private eachBatch: KafkaJS.EachBatchHandler | undefined;
   private consuming: Promise<void> | undefined;
   private stopped = false;
   private readonly revocations: (() => void)[] = [];
@@ -459,6 +460,7 @@ export class FakeConsumer implements UsedConsumer {
 
   async run(config?: KafkaJS.ConsumerRunConfig): Promise<void> {
     this.eachMessage = config?.eachMessage;
+    this.eachBatch = config?.eachBatch;
     // As the client: run returns at once, consuming goes on in the background.
     this.consuming = this.consume();
   }
@@ -541,18 +543,41 @@ export class FakeConsumer implements UsedConsumer {
         continue;
       }
       const { message, id } = next;
+      if (this.eachBatch !== undefined) {
+        // As the client: up to js.consumer.max.batch.size messages of one partition per call.
+        const log = this.kafka.partitionLog(message.topic, message.partition);
+        const size = Number((this.config as Record<string, unknown>)['js.consumer.max.batch.size'] ?? 32);
+        const messages = log.slice(message.offset, message.offset + size);
+        this.positions.set(id, message.offset + messages.length);
+        await this.eachBatch({
+          batch: {
+            topic: message.topic,
+            partition: message.partition,
+            highWatermark: String(log.length),
+            messages: messages.map(wireMessage),
+            isEmpty: () => messages.length === 0,
+            firstOffset: () => String(message.offset),
+            lastOffset: () => String(message.offset + messages.length - 1),
+            offsetLag: () => '0',
+            offsetLagLow: () => '0',
+          },
+          resolveOffset: () => undefined,
+          heartbeat: async () => undefined,
+          pause: () => () => undefined,
+          commitOffsetsIfNecessary: async () => undefined,
+          uncommittedOffsets: () => ({ topics: [] }),
+          isRunning: () => !this.stopped,
+          isStale: () => false,
+        } as unknown as KafkaJS.EachBatchPayload);
+        this.delivered += messages.length;
+        this.kafka.changed();
+        continue;
+      }
       this.positions.set(id, message.offset + 1);
       await this.eachMessage?.({
         topic: message.topic,
         partition: message.partition,
-        message: {
-          key: message.key === null ? null : Buffer.from(message.key),
-          value: message.value,
-          timestamp: '0',
-          attributes: 0,
-          offset: String(message.offset),
-          headers: {},
-        },
+        message: wireMessage(message),
         heartbeat: async () => undefined,
         pause: () => () => undefined,
       });
@@ -575,6 +600,18 @@ export class FakeConsumer implements UsedConsumer {
     }
     return undefined;
   }
+}
+
+/** A logged message as the client hands it over. */
+function wireMessage(message: LoggedMessage): KafkaJS.KafkaMessage {
+  return {
+    key: message.key === null ? null : Buffer.from(message.key),
+    value: message.value,
+    timestamp: '0',
+    attributes: 0,
+    offset: String(message.offset),
+    headers: {},
+  } as KafkaJS.KafkaMessage;
 }
 
 /** A promise and its resolve (Promise.withResolvers is not in Node 20). */
