@@ -14,35 +14,41 @@ import type { SourcePosition } from '../../operators/core/element.js';
  * positions.toCommit(); // [{ topic: 'telemetry', partitions: [{ partition: 0, offset: '42' }] }]
  */
 export class ConsumedPositions {
-  private readonly next = new Map<string, { topic: string; partition: number; offset: bigint }>();
+  /** Per topic, per partition, the last offset dealt with, as the client gave it (decimal text). */
+  private readonly byTopic = new Map<string, Map<number, { last: string }>>();
 
+  /**
+   * Called for every message: two map lookups and a comparison of the
+   * offset's text, no string building and no BigInt (the +1 is done per
+   * partition when an epoch closes, in toCommit).
+   */
   record(position: SourcePosition): void {
-    const id = `${position.topic}:${position.partition}`;
-    const offset = BigInt(position.offset) + 1n;
-    const known = this.next.get(id);
-    if (known === undefined || offset > known.offset) {
-      this.next.set(id, { topic: position.topic, partition: position.partition, offset });
+    let partitions = this.byTopic.get(position.topic);
+    if (partitions === undefined) {
+      partitions = new Map();
+      this.byTopic.set(position.topic, partitions);
     }
+    const known = partitions.get(position.partition);
+    if (known === undefined) partitions.set(position.partition, { last: position.offset });
+    else if (isAfter(position.offset, known.last)) known.last = position.offset;
   }
 
   /** The positions to commit, grouped by topic (empty when nothing was consumed). */
   toCommit(): KafkaJS.TopicOffsets[] {
-    const byTopic = new Map<string, { partition: number; offset: string }[]>();
-    for (const { topic, partition, offset } of this.next.values()) {
-      let list = byTopic.get(topic);
-      if (list === undefined) {
-        list = [];
-        byTopic.set(topic, list);
-      }
-      list.push({ partition, offset: offset.toString() });
-    }
-    return [...byTopic].map(([topic, partitions]) => ({
+    return [...this.byTopic].map(([topic, partitions]) => ({
       topic,
-      partitions: partitions.sort((a, b) => a.partition - b.partition),
+      partitions: [...partitions]
+        .sort(([a], [b]) => a - b)
+        .map(([partition, { last }]) => ({ partition, offset: (BigInt(last) + 1n).toString() })),
     }));
   }
 
   clear(): void {
-    this.next.clear();
+    this.byTopic.clear();
   }
+}
+
+/** Whether offset `a` comes after `b`: both decimal text without leading zeros, so exact beyond 2^53. */
+function isAfter(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
 }

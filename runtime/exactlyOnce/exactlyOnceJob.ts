@@ -242,9 +242,10 @@ export class ExactlyOnceJob<T, O> {
   private readonly offsetsByEpoch = new Map<number, KafkaJS.TopicOffsets[]>();
   private readonly open = new Map<number, OpenEpoch>();
   private generation: Generation<T, O> | undefined;
+  /** Per topic, per partition: records handed over since start and the offset of the last (for metrics). */
   private readonly recordsByPartition = new Map<
     string,
-    { topic: string; partition: number; records: number; lastOffset: string }
+    Map<number, { topic: string; partition: number; records: number; lastOffset: string }>
   >();
   private maxEventTs = Number.NEGATIVE_INFINITY;
   /** The partitions this member holds now, by `topic:partition`. */
@@ -294,12 +295,14 @@ export class ExactlyOnceJob<T, O> {
    */
   inputStats(): JobInputStats {
     return {
-      partitions: [...this.recordsByPartition.values()].map(({ topic, partition, records, lastOffset }) => ({
-        topic,
-        partition,
-        records,
-        nextOffset: (BigInt(lastOffset) + 1n).toString(),
-      })),
+      partitions: [...this.recordsByPartition.values()].flatMap((byPartition) =>
+        [...byPartition.values()].map(({ topic, partition, records, lastOffset }) => ({
+          topic,
+          partition,
+          records,
+          nextOffset: (BigInt(lastOffset) + 1n).toString(),
+        })),
+      ),
       deadLetters: this.source?.metrics().deadLetters ?? 0,
       maxEventTs: this.maxEventTs,
       watermarks: this.source?.partitionWatermarks() ?? [],
@@ -455,11 +458,15 @@ export class ExactlyOnceJob<T, O> {
       if (element.ts > this.maxEventTs) this.maxEventTs = element.ts;
       if (element.pos !== undefined) {
         const { topic, partition, offset } = element.pos;
-        const id = `${topic}:${partition}`;
-        const counted = this.recordsByPartition.get(id);
+        let byPartition = this.recordsByPartition.get(topic);
+        if (byPartition === undefined) {
+          byPartition = new Map();
+          this.recordsByPartition.set(topic, byPartition);
+        }
+        const counted = byPartition.get(partition);
         // The offset as it came; the next offset is computed only when metrics ask.
         if (counted === undefined)
-          this.recordsByPartition.set(id, { topic, partition, records: 1, lastOffset: offset });
+          byPartition.set(partition, { topic, partition, records: 1, lastOffset: offset });
         else {
           counted.records++;
           counted.lastOffset = offset;
