@@ -39,6 +39,7 @@ export declare namespace KafkaJS {
   type ConsumerRunConfig = any;
   type ConsumerSubscribeTopic = any;
   type ConsumerSubscribeTopics = any;
+  type EachBatchPayload = any;
   type EachMessageHandler = any;
   type EachMessagePayload = any;
   type IHeaders = any;
