@@ -85,11 +85,19 @@ export async function changelogRestoreBench(stack: BenchStack, runs: number): Pr
     const stats = await reader.restore(stack.kafka, {
       partitions: Array.from({ length: PARTITIONS }, (_, p) => p),
     });
+    // Restored means in the operator's hands: load (parsing each key's state) is part of it.
+    const loadStarted = performance.now();
+    const loaded = reader.load('twin')?.keys.length ?? 0;
+    const ms = stats.durationMs + (performance.now() - loadStarted);
     records = stats.records;
     keys = stats.keys;
-    if (keys !== RESTORE_KEYS) throw new Error(`restore: read ${keys} keys back, wrote ${RESTORE_KEYS}`);
-    perRun.push(Math.round((stats.durationMs * 100_000) / keys));
-    progress(`restore run ${run}/${runs}: ${Math.round(stats.durationMs)} ms for ${keys} keys`);
+    if (keys !== RESTORE_KEYS || loaded !== RESTORE_KEYS) {
+      throw new Error(`restore: read ${keys} keys back and loaded ${loaded}, wrote ${RESTORE_KEYS}`);
+    }
+    perRun.push(Math.round((ms * 100_000) / keys));
+    progress(
+      `restore run ${run}/${runs}: ${Math.round(ms)} ms for ${keys} keys (read ${Math.round(stats.durationMs)} ms, load ${Math.round(ms - stats.durationMs)} ms)`,
+    );
   }
   return {
     keys,

@@ -155,6 +155,36 @@ describe('KafkaChangelogSnapshotStore.apply / load', () => {
     ]);
   });
 
+  it('reads values of the writer shape and of any other key order alike', () => {
+    const store = new KafkaChangelogSnapshotStore({ topic: TOPIC });
+    store.apply([
+      { key: 'x/k/a', value: '{"epoch":12,"state":{"n":[1,{"m":"}"}]}}' },
+      { key: 'x/k/b', value: '{"state":{"n":2},"epoch":7}' },
+      { key: 'x/k/c', value: '{ "epoch": 3, "state": "text" }' },
+      { key: 'x/w', value: '{"epoch":12,"watermark":null}' },
+    ]);
+    expect(store.load('x')).toEqual({
+      operatorId: 'x',
+      epoch: 12,
+      watermark: null,
+      keys: [
+        ['a', { n: [1, { m: '}' }] }],
+        ['b', { n: 2 }],
+        ['c', 'text'],
+      ],
+    });
+  });
+
+  it('names the key whose state is not JSON when it is loaded', () => {
+    const store = new KafkaChangelogSnapshotStore({ topic: TOPIC });
+    store.apply([
+      { key: 'x/k/a', value: '{"epoch":1,"state":{"n":}' },
+      { key: 'x/w', value: '{"epoch":1,"watermark":null}' },
+    ]);
+    expect(() => store.load('x')).toThrow(ChangelogSnapshotError);
+    expect(() => store.load('x')).toThrow(/operator x, key "a": value is not JSON/);
+  });
+
   it('names the record at fault in a malformed changelog', () => {
     const store = new KafkaChangelogSnapshotStore({ topic: TOPIC });
     expect(() =>
