@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { HttpRoutes } from '../liveView/liveViewRoutes.js';
 import type { JobMetrics } from './metrics.js';
 
 /**
@@ -30,6 +31,8 @@ export interface HealthServerOptions {
   readonly ready: () => boolean | Readiness;
   /** Liveness probe: false when the process is wedged and should be restarted. Default: always live. */
   readonly live?: () => boolean;
+  /** More GET routes, tried before the 404 (the live view: runtime/liveView/liveViewRoutes.ts). */
+  readonly routes?: HttpRoutes;
 }
 
 /**
@@ -137,6 +140,8 @@ async function handle(
     const state = readiness(options.ready);
     if (state.ready) reply(res, 200, TEXT, 'ready\n');
     else reply(res, 503, TEXT, `not ready${state.reason ? `: ${state.reason}` : ''}\n`);
+  } else if (options.routes?.(req, res, path)) {
+    // answered by the extra routes
   } else {
     reply(res, 404, TEXT, 'not found: try /metrics, /healthz or /readyz\n');
   }
