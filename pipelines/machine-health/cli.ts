@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
+import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
+import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
 import { configAlone, positiveInteger, positiveNumber, tcpPort } from '../../runtime/cli/flags.js';
-import { runMachineHealthEmbedded } from './embeddedJob.js';
+import { serveLiveView } from '../../runtime/liveView/serveLiveView.js';
+import { DEFAULT_CATALOGUE, runMachineHealthEmbedded } from './embeddedJob.js';
+import { machineHealthOperatorView } from './operatorView.js';
 import { formatReport } from './report.js';
 
 export const USAGE = `twinflow run machine-health [options]   the reference twin on the embedded default
@@ -13,6 +17,7 @@ twinflow run machine-health --config FILE   the job on Kafka, a schema registry 
   --tick S          simulated seconds per reading (default 30)
   --baseline-only   run the plant without the twin and report it
   --port P          embedded ClickHouse HTTP port while the job runs (default: a free one)
+  --view-port P     live operator page and JSON API on 127.0.0.1 while the twin runs (default: a free one)
   --data DIR        embedded ClickHouse data directory (default .twinflow/clickhouse)
   --catalogue FILE  asset catalogue (default pipelines/machine-health/catalogue.yaml)
   --model FILE      ONNX surrogate with the twinflow feature contract (default models/machine-health-surrogate.onnx)`;
@@ -32,6 +37,7 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
       tick: { type: 'string' },
       'baseline-only': { type: 'boolean' },
       port: { type: 'string' },
+      'view-port': { type: 'string' },
       data: { type: 'string' },
       catalogue: { type: 'string' },
       model: { type: 'string' },
@@ -55,28 +61,41 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
   const speed = values.speed === undefined ? 0 : positiveNumber('speed', values.speed, 0);
   const tickS = positiveInteger('tick', values.tick, 30);
   const port = tcpPort('port', values.port, 0);
+  const viewPort = tcpPort('view-port', values['view-port'], 0);
   log(
     `twinflow machine-health: ${assets} assets, ${days} simulated day(s), a reading every ${tickS} s, seed ${seed}${values['baseline-only'] ? ', baseline only' : ''}`,
   );
   const started = performance.now();
-  const report = await runMachineHealthEmbedded({
-    assets,
-    days,
-    seed,
-    tickS,
-    speed,
-    port,
-    dataDir: values.data,
-    cataloguePath: values.catalogue,
-    modelPath: values.model,
-    baselineOnly: values['baseline-only'],
-    onProgress: (p) => {
-      const rate = Math.round(p.records / (p.elapsedMs / 1000));
-      process.stderr.write(
-        `  ${new Date(p.eventTs).toISOString().slice(0, 16).replace('T', ' ')}  ${((100 * p.tick) / (p.ticks ?? p.tick)).toFixed(0).padStart(3)} %  ${p.records.toLocaleString('en')} readings  ${rate.toLocaleString('en')} events/s  watermark lag ${(p.watermarkLagMs / 1000).toFixed(0)} s  commands ${p.commands}  alerts ${p.alerts}\n`,
-      );
-    },
-  });
+  const base = await loadCatalogue(values.catalogue ?? DEFAULT_CATALOGUE);
+  const view = machineHealthOperatorView(assets === base.assets.length ? base : scaleCatalogue(base, assets));
+  const served = values['baseline-only'] ? undefined : await serveLiveView(view, { port: viewPort });
+  if (served)
+    log(`live operator view: ${served.url}/ (JSON: ${served.url}/api/v1/view), while the twin runs`);
+  let report: Awaited<ReturnType<typeof runMachineHealthEmbedded>>;
+  try {
+    report = await runMachineHealthEmbedded({
+      assets,
+      days,
+      seed,
+      tickS,
+      speed,
+      port,
+      dataDir: values.data,
+      cataloguePath: values.catalogue,
+      modelPath: values.model,
+      baselineOnly: values['baseline-only'],
+      onOutput: view.observe,
+      onProgress: (p) => {
+        const rate = Math.round(p.records / (p.elapsedMs / 1000));
+        process.stderr.write(
+          `  ${new Date(p.eventTs).toISOString().slice(0, 16).replace('T', ' ')}  ${((100 * p.tick) / (p.ticks ?? p.tick)).toFixed(0).padStart(3)} %  ${p.records.toLocaleString('en')} readings  ${rate.toLocaleString('en')} events/s  watermark lag ${(p.watermarkLagMs / 1000).toFixed(0)} s  commands ${p.commands}  alerts ${p.alerts}\n`,
+        );
+      },
+    });
+  } finally {
+    view.finish();
+    await served?.close();
+  }
   for (const line of formatReport(report)) log(line);
   log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   return 0;

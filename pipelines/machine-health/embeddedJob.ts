@@ -22,6 +22,7 @@ import { startEmbeddedClickHouse } from '../../runtime/embedded/embeddedClickHou
 import { type EmbeddedProgress, runEmbedded } from '../../runtime/embedded/runEmbedded.js';
 import { machineHealthClickHouse, type RowsWritten } from './clickhouseTables.js';
 import { machineHealthStreamingJob } from './definition.js';
+import type { MachineHealthOutput } from './machineHealth.js';
 import { type PlantKpis, plantKpis } from './plantKpis.js';
 import { plantSource, runBaseline } from './plantSource.js';
 
@@ -67,6 +68,8 @@ export interface EmbeddedRunOptions {
   readonly faultRates?: FaultPlan['random'];
   readonly startTs?: number;
   readonly onProgress?: (p: MachineHealthProgress) => void;
+  /** Each output of the twin's run as it leaves the graph (the live operator view). */
+  readonly onOutput?: (out: MachineHealthOutput) => void;
 }
 
 export interface EmbeddedRunReport {
@@ -170,6 +173,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
         topic: 'telemetry',
         sinks,
         onOutput: (out) => {
+          options.onOutput?.(out);
           if (out.type === 'command') commands.push(out.command);
           else if (out.type === 'alert') alerts++;
         },
