@@ -129,6 +129,8 @@ export function liveViewRoutes(
     close() {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
+      // The last document first, so a page shows how the run ended (e.g. status 'finished').
+      if (clients.size > 0) broadcast();
       for (const res of clients) res.end();
       clients.clear();
     },
