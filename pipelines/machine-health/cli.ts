@@ -1,9 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
 import { configAlone, positiveInteger, positiveNumber, tcpPort } from '../../runtime/cli/flags.js';
 import { serveLiveView } from '../../runtime/liveView/serveLiveView.js';
 import { DEFAULT_CATALOGUE, runMachineHealthEmbedded } from './embeddedJob.js';
+import { htmlReport, riskCurveCollector } from './htmlReport.js';
 import { machineHealthOperatorView } from './operatorView.js';
 import { formatReport } from './report.js';
 
@@ -19,6 +22,7 @@ twinflow run machine-health --config FILE   the job on Kafka, a schema registry 
   --port P          embedded ClickHouse HTTP port while the job runs (default: a free one)
   --view-port P     live operator page and JSON API on 127.0.0.1 while the twin runs (default: a free one)
   --data DIR        embedded ClickHouse data directory (default .twinflow/clickhouse)
+  --report FILE     also write the run report as one self-contained HTML file (default .twinflow/report.html)
   --catalogue FILE  asset catalogue (default pipelines/machine-health/catalogue.yaml)
   --model FILE      ONNX surrogate with the twinflow feature contract (default models/machine-health-surrogate.onnx)`;
 
@@ -38,6 +42,7 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
       'baseline-only': { type: 'boolean' },
       port: { type: 'string' },
       'view-port': { type: 'string' },
+      report: { type: 'string' },
       data: { type: 'string' },
       catalogue: { type: 'string' },
       model: { type: 'string' },
@@ -68,6 +73,7 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
   const started = performance.now();
   const base = await loadCatalogue(values.catalogue ?? DEFAULT_CATALOGUE);
   const view = machineHealthOperatorView(assets === base.assets.length ? base : scaleCatalogue(base, assets));
+  const risk = riskCurveCollector();
   const served = values['baseline-only'] ? undefined : await serveLiveView(view, { port: viewPort });
   if (served)
     log(`live operator view: ${served.url}/ (JSON: ${served.url}/api/v1/view), while the twin runs`);
@@ -84,7 +90,10 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
       cataloguePath: values.catalogue,
       modelPath: values.model,
       baselineOnly: values['baseline-only'],
-      onOutput: view.observe,
+      onOutput: (out) => {
+        view.observe(out);
+        risk.observe(out);
+      },
       onProgress: (p) => {
         const rate = Math.round(p.records / (p.elapsedMs / 1000));
         process.stderr.write(
@@ -97,6 +106,10 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
     await served?.close();
   }
   for (const line of formatReport(report)) log(line);
+  const reportFile = resolve(values.report ?? '.twinflow/report.html');
+  mkdirSync(dirname(reportFile), { recursive: true });
+  writeFileSync(reportFile, htmlReport(report, risk.curves(4)));
+  log(`\nHTML report (opens offline): ${reportFile}`);
   log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   return 0;
 }

@@ -77,7 +77,7 @@ describe('live operator page in headless Chromium', () => {
     // Keyboard: the grid's first row is the tab stop, arrow keys move the focus along the rows.
     await page.locator('#table-assets tbody tr[tabindex="0"]').focus();
     await page.keyboard.press('ArrowDown');
-    const focusedKey = await page.evaluate(() => document.activeElement?.getAttribute('data-key'));
+    const focusedKey = await page.locator('#table-assets tbody tr:focus').getAttribute('data-key');
     expect(focusedKey).toBe(await assetRows.nth(1).getAttribute('data-key'));
 
     await page.screenshot({ path: join(SCREENSHOTS, 'live-view.png'), fullPage: true });
