@@ -41,7 +41,20 @@ describe('live operator page in headless Chromium', () => {
       announce = r;
     });
     const run = runFromCli(
-      ['--assets', '12', '--days', '0.5', '--speed', '1500', '--seed', '3', '--data', dataDir],
+      [
+        '--assets',
+        '12',
+        '--days',
+        '0.5',
+        '--speed',
+        '1500',
+        '--seed',
+        '3',
+        '--data',
+        dataDir,
+        '--report',
+        join(dataDir, 'report.html'),
+      ],
       (line) => {
         lines.push(line);
         const m = /live operator view: (http:\/\/127\.0\.0\.1:\d+)\//.exec(line);
@@ -88,6 +101,28 @@ describe('live operator page in headless Chromium', () => {
     await expect.poll(() => page.locator('#banner').textContent(), { timeout: 10_000 }).toContain('finished');
     await page.screenshot({ path: join(SCREENSHOTS, 'live-view-ended.png'), fullPage: true });
     await page.close();
+
+    // The HTML report: named in the output, opens from the file alone (network blocked), charts drawn.
+    expect(
+      lines.some((l) => l.includes(`HTML report (opens offline): ${join(dataDir, 'report.html')}`)),
+    ).toBe(true);
+    const report = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+    const requests: string[] = [];
+    await report.route('**/*', (route) => {
+      if (route.request().url().startsWith('file:')) return route.continue();
+      requests.push(route.request().url());
+      return route.abort();
+    });
+    report.on('pageerror', (e) => errors.push(e.message));
+    await report.goto(`file://${join(dataDir, 'report.html')}`);
+    await expect.poll(() => report.locator('#chart-downtime canvas').count()).toBe(1);
+    expect(await report.locator('#risk-charts canvas').count()).toBeGreaterThan(0);
+    expect(await report.locator('#kpi-table').textContent()).toContain('baseline (no twin)');
+    expect(await report.locator('#cost-placeholder').count()).toBe(1);
+    await report.screenshot({ path: join(SCREENSHOTS, 'run-report.png'), fullPage: true });
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await report.close();
   }, 180_000);
 
   it('tells the operator when the job restarted, and shows the new run', async () => {
