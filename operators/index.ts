@@ -65,6 +65,34 @@ export { MapAsyncError, mapAsyncBatch } from './core/mapAsyncBatch.js';
 export { mapRecords } from './core/mapRecords.js';
 export { type EpochSinks, throughSinks } from './core/throughSinks.js';
 export { values } from './core/values.js';
+export type {
+  AlarmQualityInput,
+  AlarmQualityOptions,
+  AlarmQualityReport,
+  AlertCounts,
+  AlertVerdict,
+  AlertVerdictKind,
+  DispatchAction,
+  DispatchCounts,
+  DispatchVerdict,
+  FaultOutcome,
+  GroundTruthMatch,
+  PhysicalFaultCounts,
+  PhysicalFaultKind,
+  PhysicalFaultVerdict,
+  ScoredAlert,
+  ScoredCommand,
+  SensorFaultCounts,
+  SensorFaultKind,
+  TruthFailure,
+  TruthFault,
+  TruthFaultKind,
+} from './kpi/alarmQuality.js';
+export {
+  AlarmQualityInputError,
+  DEFAULT_ALARM_QUALITY_OPTIONS,
+  scoreAlarmQuality,
+} from './kpi/alarmQuality.js';
 export type { KpiAccumulator, KpiMinute } from './kpi/kpiAggregator.js';
 export { kpiAggregator, kpiOf } from './kpi/kpiAggregator.js';
 export type { LineKpi, LineRollupAccumulator } from './kpi/lineRollup.js';
