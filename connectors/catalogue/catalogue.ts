@@ -1,4 +1,5 @@
 import type { AssetSpec } from '../../operators/scoring/assetPhysics.js';
+import type { CostTable } from './costTable.js';
 
 /**
  * Load-limit bounds of one asset, in percent of rated load: what the control
@@ -86,4 +87,6 @@ export interface Catalogue {
   readonly lines: readonly LineSpec[];
   readonly assets: readonly AssetSpec[];
   readonly bounds: Readonly<Record<string, LoadBounds>>;
+  /** What downtime, repairs, maintenance, dispatches, energy and units cost, per line. */
+  readonly costs: CostTable;
 }

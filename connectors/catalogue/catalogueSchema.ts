@@ -59,6 +59,33 @@ export const assetEntrySchema = z
   .partial()
   .extend({ id, kind: z.string().min(1), bounds: z.strictObject(boundsFields).partial().optional() });
 
+/** Prices of the plant's events (connectors/catalogue/costTable.ts); every field optional where it overrides. */
+const costFields = {
+  unplannedDowntimePerHour: nonNegative,
+  repairPerFailure: nonNegative,
+  maintenancePerEvent: nonNegative,
+  dispatchPerEvent: nonNegative,
+  energyPerKwh: nonNegative,
+  marginPerUnit: nonNegative,
+};
+
+/**
+ * The catalogue's `costs` section: a currency and plant-wide rates; a line's
+ * own `costs` overrides any of them.
+ *
+ * @example
+ * costsSchema.parse({ currency: 'EUR', repairPerFailure: 4000 });
+ */
+export const costsSchema = z
+  .strictObject(costFields)
+  .partial()
+  .extend({
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"')
+      .optional(),
+  });
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day "HH:MM"');
 
 /**
@@ -69,6 +96,7 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of da
  */
 export const catalogueSchema = z.strictObject({
   version: z.literal(1),
+  costs: costsSchema.optional(),
   kinds: z.record(id, kindSchema),
   sites: z
     .array(
@@ -88,6 +116,7 @@ export const catalogueSchema = z.strictObject({
               id,
               name: z.string().optional(),
               assets: z.array(assetEntrySchema).min(1),
+              costs: z.strictObject(costFields).partial().optional(),
             }),
           )
           .min(1),

@@ -5,6 +5,7 @@ import { type AssetSpec, steadyTemperature } from '../../operators/scoring/asset
 import type { Catalogue, LineSpec, LoadBounds, Shift, SiteSpec } from './catalogue.js';
 import { CatalogueError, type CatalogueIssue } from './catalogueError.js';
 import { type AssetEntry, type CatalogueFile, catalogueSchema, type KindEntry } from './catalogueSchema.js';
+import { type CostRates, DEFAULT_COST_RATES, DEFAULT_CURRENCY } from './costTable.js';
 
 type Path = readonly PropertyKey[];
 
@@ -172,6 +173,8 @@ function resolve(file: CatalogueFile, source: string, locate: Locate): Catalogue
   const lines: LineSpec[] = [];
   const assets: AssetSpec[] = [];
   const bounds: Record<string, LoadBounds> = {};
+  const plantRates: CostRates = { ...DEFAULT_COST_RATES, ...withoutCurrency(file.costs) };
+  const costsByLine: Record<string, CostRates> = {};
 
   file.sites.forEach((site, si) => {
     const sitePath: Path = ['sites', si];
@@ -226,6 +229,7 @@ function resolve(file: CatalogueFile, source: string, locate: Locate): Catalogue
         assetIdsOfLine.push(entry.id);
       });
       lines.push({ id: line.id, name: line.name ?? line.id, site: site.id, assets: assetIdsOfLine });
+      costsByLine[line.id] = { ...plantRates, ...line.costs };
     });
     sites.push({
       id: site.id,
@@ -237,7 +241,14 @@ function resolve(file: CatalogueFile, source: string, locate: Locate): Catalogue
     });
   });
   if (issues.length > 0) throw new CatalogueError(source, issues);
-  return { source, sites, lines, assets, bounds };
+  const costs = { currency: file.costs?.currency ?? DEFAULT_CURRENCY, byLine: costsByLine };
+  return { source, sites, lines, assets, bounds, costs };
+}
+
+function withoutCurrency(costs: CatalogueFile['costs']): Partial<CostRates> {
+  if (costs === undefined) return {};
+  const { currency: _, ...rates } = costs;
+  return rates;
 }
 
 function resolveAsset(

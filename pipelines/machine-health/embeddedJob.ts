@@ -8,8 +8,10 @@ import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
 import type { FaultPlan } from '../../connectors/simulator/faultPlan.js';
 import type { GroundTruth } from '../../connectors/simulator/groundTruth.js';
 import { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
+import type { Alert } from '../../operators/control/alert.js';
 import type { Command } from '../../operators/control/contracts.js';
 import { defaultPolicyConfig } from '../../operators/control/policy.js';
+import { type AlarmQualityReport, scoreAlarmQuality } from '../../operators/kpi/alarmQuality.js';
 import { type MttdReport, timeToDetect } from '../../operators/kpi/mttd.js';
 import {
   type HybridCounters,
@@ -23,6 +25,7 @@ import { type EmbeddedProgress, runEmbedded } from '../../runtime/embedded/runEm
 import { machineHealthClickHouse, type RowsWritten } from './clickhouseTables.js';
 import { machineHealthStreamingJob } from './definition.js';
 import type { MachineHealthOutput } from './machineHealth.js';
+import { type PlantCosts, plantCosts, type RunSavings, runSavings } from './plantCosts.js';
 import { type PlantKpis, plantKpis } from './plantKpis.js';
 import { plantSource, runBaseline } from './plantSource.js';
 
@@ -78,12 +81,20 @@ export interface EmbeddedRunReport {
   readonly seed: number;
   readonly baseline: PlantKpis;
   readonly twin?: PlantKpis;
+  /** What each run cost by the catalogue's cost table, and the twin's net saving. */
+  readonly costs: {
+    readonly baseline: PlantCosts;
+    readonly twin?: PlantCosts;
+    readonly savings?: RunSavings;
+  };
   readonly readings?: number;
   readonly eventsPerSec?: number;
   readonly commandsByAction?: Record<string, number>;
   readonly commandsIgnored?: number;
   readonly alerts?: number;
   readonly mttd?: MttdReport;
+  /** Alerts and dispatches scored against ground truth (operators/kpi/alarmQuality.ts for the definitions). */
+  readonly alarmQuality?: AlarmQualityReport;
   readonly scoring?: HybridCounters;
   readonly rowsWritten?: RowsWritten;
   readonly clickhouse?: { readonly url: string; readonly database: string; readonly dataDir: string };
@@ -146,6 +157,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     baseline,
     baselineTruth,
     catalogue,
+    costs: { baseline: plantCosts(baselineTruth, catalogue) },
   };
   if (options.baselineOnly) return common;
 
@@ -161,7 +173,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     const sinks = machineHealthClickHouse(client, database, catalogue);
     const plant = new PlantSimulator(plantOptions);
     const commands: Command[] = [];
-    let alerts = 0;
+    const alerts: Alert[] = [];
     const result = await runEmbedded(
       machineHealthStreamingJob(
         { catalogue, riskModel, policy: defaultPolicyConfig, outcomeTimeoutMs: 10 * tickMs },
@@ -175,14 +187,14 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
         onOutput: (out) => {
           options.onOutput?.(out);
           if (out.type === 'command') commands.push(out.command);
-          else if (out.type === 'alert') alerts++;
+          else if (out.type === 'alert') alerts.push(out.alert);
         },
         epochTicks: 120,
         // Fire the last KPI window, but not silence timers: the plant did not go quiet, the run ended.
         closingWatermark: (lastTs) => lastTs + KPI_WINDOW_MS - 1,
         progressEvery: Math.max(1, Math.round(ticks / 20)),
         speedup: options.speed,
-        onProgress: (p) => options.onProgress?.({ ...p, commands: commands.length, alerts }),
+        onProgress: (p) => options.onProgress?.({ ...p, commands: commands.length, alerts: alerts.length }),
       },
     );
     await sinks.close();
@@ -207,15 +219,30 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     const mttd = timeToDetect(physicalFaults, detections, { maxDetectionMs: 12 * 3_600_000 });
     const commandsByAction: Record<string, number> = {};
     for (const c of commands) commandsByAction[c.action] = (commandsByAction[c.action] ?? 0) + 1;
+    const twinCosts = plantCosts(truth, catalogue, commands);
     return {
       ...common,
+      costs: {
+        baseline: common.costs.baseline,
+        twin: twinCosts,
+        savings: runSavings(common.costs.baseline, twinCosts, catalogue, options.days),
+      },
       twin: plantKpis(truth, catalogue),
       readings: result.records,
       eventsPerSec: result.records / (result.elapsedMs / 1000),
       commandsByAction,
       commandsIgnored: truth.commands.filter((c) => c.outcome === 'IGNORED').length,
-      alerts,
+      alerts: alerts.length,
       mttd,
+      alarmQuality: scoreAlarmQuality({
+        faults: truth.faults,
+        failures: truth.failures,
+        alerts,
+        commands,
+        from: truth.from,
+        to: truth.to,
+        assetCount: catalogue.assets.length,
+      }),
       scoring: riskModel.counters(),
       rowsWritten: sinks.written,
       clickhouse: { url: clickhouse.url, database, dataDir: clickhouse.dataDir },

@@ -1,4 +1,7 @@
+import { basename } from 'node:path';
+import type { AlarmQualityReport } from '../../operators/kpi/alarmQuality.js';
 import type { EmbeddedRunReport } from './embeddedJob.js';
+import type { CostBreakdown } from './plantCosts.js';
 import type { PlantKpis } from './plantKpis.js';
 
 const n0 = (x: number) => Math.round(x).toLocaleString('en');
@@ -31,6 +34,67 @@ const ROWS: Row[] = [
   },
 ];
 
+function alignColumns(table: readonly (readonly string[])[]): string[] {
+  const widths = table[0].map((_, i) => Math.max(...table.map((c) => (c[i] ?? '').length)));
+  return table.map(
+    (cells) =>
+      `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')}`,
+  );
+}
+
+const COST_ROWS: readonly { readonly label: string; readonly item: keyof CostBreakdown }[] = [
+  { label: 'unplanned downtime', item: 'unplannedDowntime' },
+  { label: 'repairs', item: 'repairs' },
+  { label: 'planned maintenance', item: 'maintenance' },
+  { label: 'technician dispatches', item: 'dispatches' },
+  { label: 'energy', item: 'energy' },
+  { label: 'total', item: 'total' },
+];
+
+const ratio = (x: number | null) => (x === null ? 'n/a' : pct(x));
+const minutes = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 60_000).toFixed(0)} min`);
+
+/** The twin's alerts and dispatches against ground truth (definitions: operators/kpi/alarmQuality.ts, README). */
+function formatAlarmQuality(q: AlarmQualityReport): string[] {
+  const a = q.alerts;
+  const d = q.dispatches;
+  const by = q.dispatchesByAction;
+  return [
+    `injected bearing defects and cooling losses: ${q.physicalFaults}, detected ${q.detected} (recall ${ratio(q.recall)}), time to detect mean ${minutes(q.mttdMs)}, p90 ${minutes(q.p90TtdMs)}`,
+    `  outcomes: ${q.prevented} prevented, ${q.failed} failed, ${q.ranOut} ran out before anything was due (failures prevented ${ratio(q.failuresPreventedRatio)})`,
+    `  alerts: precision ${ratio(a.precision)} (${a.truePositive} true, ${a.falsePositive} false, ${a.sensorArtefact} sensor artefacts; ${a.commandChannel} about the command channel, not counted)`,
+    `  dispatches: precision ${ratio(d.precision)} (technician ${ratio(by.DISPATCH_TECHNICIAN.precision)} of ${by.DISPATCH_TECHNICIAN.count}, maintenance ${ratio(by.SCHEDULE_MAINTENANCE.precision)} of ${by.SCHEDULE_MAINTENANCE.count}), recall ${ratio(q.dispatchRecall)}, false dispatches per asset-day ${q.falseDispatchesPerAssetDay === null ? 'n/a' : q.falseDispatchesPerAssetDay.toFixed(3)}`,
+  ];
+}
+
+/** Baseline vs twin in money, by the catalogue's cost table, and the twin's net saving. */
+function formatCosts(r: EmbeddedRunReport): string[] {
+  const { baseline, twin, savings } = r.costs;
+  const money = (x: number) => `${x < 0 ? '−' : ''}${n0(Math.abs(x))}`;
+  const head = [
+    `cost (${baseline.currency})`,
+    'baseline (no twin)',
+    twin ? 'with twinflow' : '',
+    twin ? 'saved' : '',
+  ];
+  const table: string[][] = [head];
+  for (const row of COST_ROWS) {
+    const cells = [row.label, money(baseline.cost[row.item])];
+    if (twin && savings) cells.push(money(twin.cost[row.item]), money(savings.saved[row.item]));
+    table.push(cells);
+  }
+  const out = ['', ...alignColumns(table)];
+  if (twin && savings) {
+    out.push(
+      `  production: ${money(twin.facts.goodUnits - baseline.facts.goodUnits)} good units vs baseline, worth ${money(savings.productionValue)} ${savings.currency} at the margin per unit`,
+    );
+    out.push(
+      `  net saving: ${money(savings.net)} ${savings.currency} over ${r.days} day(s) = ${money(savings.netPerDay)} per day, ${n1(savings.netPerAssetDay)} per asset-day (rates: the costs in ${basename(r.catalogue.source)}, assumptions, not measurements)`,
+    );
+  }
+  return out;
+}
+
 /**
  * The closing report of an embedded run: baseline vs twin on the same
  * seeded plant, what the twin did, how fast, and how to query the results.
@@ -61,9 +125,8 @@ export function formatReport(r: EmbeddedRunReport): string[] {
     }
     table.push(cells);
   }
-  const widths = head.map((_, i) => Math.max(...table.map((c) => (c[i] ?? '').length)));
-  for (const cells of table)
-    out.push(`  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')}`);
+  out.push(...alignColumns(table));
+  out.push(...formatCosts(r));
   if (!r.twin) return out;
 
   const actions = Object.entries(r.commandsByAction ?? {})
@@ -73,13 +136,7 @@ export function formatReport(r: EmbeddedRunReport): string[] {
   out.push(
     `twin decisions: ${actions || 'none'} (${r.commandsIgnored ?? 0} ignored by assets in local mode); ${r.alerts ?? 0} alerts`,
   );
-  if (r.mttd) {
-    const m = r.mttd;
-    const mean = m.mttdMs === null ? 'n/a' : `${(m.mttdMs / 60_000).toFixed(1)} min`;
-    out.push(
-      `injected bearing defects and cooling losses: ${m.faults.length}, detected ${m.detected}, missed ${m.missed}, mean time to detect ${mean}`,
-    );
-  }
+  if (r.alarmQuality) out.push(...formatAlarmQuality(r.alarmQuality));
   if (r.scoring) {
     const s = r.scoring;
     out.push(
