@@ -22,12 +22,14 @@ import { physicsRiskModel } from '../../operators/scoring/physicsRiskModel.js';
 import type { SurrogateRiskModel } from '../../operators/scoring/surrogateMetadata.js';
 import { startEmbeddedClickHouse } from '../../runtime/embedded/embeddedClickHouse.js';
 import { type EmbeddedProgress, runEmbedded } from '../../runtime/embedded/runEmbedded.js';
+import { writeAlarmQuality } from './alarmQualityTables.js';
 import { machineHealthClickHouse, type RowsWritten } from './clickhouseTables.js';
 import { machineHealthStreamingJob } from './definition.js';
 import type { MachineHealthOutput } from './machineHealth.js';
 import { type PlantCosts, plantCosts, type RunSavings, runSavings } from './plantCosts.js';
 import { type PlantKpis, plantKpis } from './plantKpis.js';
 import { plantSource, runBaseline } from './plantSource.js';
+import { writeCostBaseline, writeCostRates } from './roiTables.js';
 
 /** The repository root, from this module in the source tree or in dist/ (which mirrors it one level down). */
 function findRepoRoot(): string {
@@ -88,6 +90,10 @@ export interface EmbeddedRunReport {
     readonly savings?: RunSavings;
   };
   readonly readings?: number;
+  /** Readings the simulated plant produced (what the job was given). */
+  readonly readingsProduced?: number;
+  /** Readings the input contract refused (the dead-letter topic on Kafka). */
+  readonly deadLetters?: number;
   readonly eventsPerSec?: number;
   readonly commandsByAction?: Record<string, number>;
   readonly commandsIgnored?: number;
@@ -167,6 +173,14 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     database: options.database ?? 'twinflow',
   });
   const { client, database } = clickhouse;
+  await writeCostRates(client, database, catalogue);
+  await writeCostBaseline(
+    client,
+    database,
+    common.costs.baseline,
+    options.days,
+    `simulated baseline, seed ${options.seed}`,
+  );
   const surrogate = await OnnxSurrogate.load(options.modelPath ?? DEFAULT_MODEL);
   try {
     const riskModel = machineHealthRiskModel(surrogate);
@@ -174,13 +188,22 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     const plant = new PlantSimulator(plantOptions);
     const commands: Command[] = [];
     const alerts: Alert[] = [];
+    const source = plantSource(plant, ticks);
+    let readingsProduced = 0;
     const result = await runEmbedded(
       machineHealthStreamingJob(
         { catalogue, riskModel, policy: defaultPolicyConfig, outcomeTimeoutMs: 10 * tickMs },
         { commandsTopic: 'commands' },
       ),
       {
-        source: plantSource(plant, ticks),
+        source: {
+          ...source,
+          step: () => {
+            const readings = source.step();
+            readingsProduced += readings?.length ?? 0;
+            return readings;
+          },
+        },
         maxTicks: ticks,
         topic: 'telemetry',
         sinks,
@@ -220,6 +243,16 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     const commandsByAction: Record<string, number> = {};
     for (const c of commands) commandsByAction[c.action] = (commandsByAction[c.action] ?? 0) + 1;
     const twinCosts = plantCosts(truth, catalogue, commands);
+    const alarmQuality = scoreAlarmQuality({
+      faults: truth.faults,
+      failures: truth.failures,
+      alerts,
+      commands,
+      from: truth.from,
+      to: truth.to,
+      assetCount: catalogue.assets.length,
+    });
+    await writeAlarmQuality(client, database, alarmQuality, catalogue, `embedded, seed ${options.seed}`);
     return {
       ...common,
       costs: {
@@ -229,20 +262,14 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
       },
       twin: plantKpis(truth, catalogue),
       readings: result.records,
+      readingsProduced,
+      deadLetters: result.deadLetters.length,
       eventsPerSec: result.records / (result.elapsedMs / 1000),
       commandsByAction,
       commandsIgnored: truth.commands.filter((c) => c.outcome === 'IGNORED').length,
       alerts: alerts.length,
       mttd,
-      alarmQuality: scoreAlarmQuality({
-        faults: truth.faults,
-        failures: truth.failures,
-        alerts,
-        commands,
-        from: truth.from,
-        to: truth.to,
-        assetCount: catalogue.assets.length,
-      }),
+      alarmQuality,
       scoring: riskModel.counters(),
       rowsWritten: sinks.written,
       clickhouse: { url: clickhouse.url, database, dataDir: clickhouse.dataDir },

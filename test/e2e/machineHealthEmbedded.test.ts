@@ -45,15 +45,107 @@ describe('machine-health on the embedded default', () => {
     );
   });
 
-  it('writes every reading exactly once, with deterministic ids', async () => {
-    const { n, ids } = await one<{ n: string; ids: string }>(
-      'SELECT count() AS n, uniqExact(event_id) AS ids FROM twinflow.telemetry_enriched_dedup',
+  it('writes every reading the simulator produced exactly once, on the raw table and the deduplicated view', async () => {
+    // One reading per asset and 30 s tick over two days, less what the input contract refused.
+    expect(report.readingsProduced).toBe(report.assets * ((2 * 86_400) / 30));
+    const accepted = report.readingsProduced! - report.deadLetters!;
+    expect(report.readings).toBe(accepted);
+    // The raw table is what was inserted: a batch written twice would show here until a merge.
+    const raw = await one<{ n: string; ids: string }>(
+      'SELECT count() AS n, uniqExact(event_id) AS ids FROM twinflow.telemetry_enriched',
     );
-    expect(Number(n)).toBe(report.readings);
-    expect(Number(ids)).toBe(report.readings);
-    const commands = await one<{ n: string }>('SELECT count() AS n FROM twinflow.commands_dedup');
+    const dedup = await one<{ n: string }>('SELECT count() AS n FROM twinflow.telemetry_enriched_dedup');
+    expect(Number(raw.n)).toBe(accepted);
+    expect(Number(raw.ids)).toBe(accepted);
+    expect(Number(dedup.n)).toBe(accepted);
+    const commands = await one<{ raw: string; dedup: string }>(
+      'SELECT (SELECT count() FROM twinflow.commands) AS raw, (SELECT count() FROM twinflow.commands_dedup) AS dedup',
+    );
     const sent = Object.values(report.commandsByAction ?? {}).reduce((a, b) => a + b, 0);
-    expect(Number(commands.n)).toBe(sent);
+    expect(Number(commands.raw)).toBe(sent);
+    expect(Number(commands.dedup)).toBe(sent);
+  });
+
+  it('serves the return on the twin by line and day (roi_by_line_day) with the facts of ground truth and the report’s net saving', async () => {
+    const rows = await (
+      await client.query({
+        query: `SELECT line, sum(hours) AS hours, any(currency) AS currency, sum(failures) AS failures,
+                       sum(maintenances) AS maintenances, sum(dispatches) AS dispatches,
+                       sum(unplanned_downtime_h) AS downtime_h, sum(energy_kwh) AS energy_kwh,
+                       sum(net_saving) AS net_saving
+                FROM twinflow.roi_by_line_day GROUP BY line ORDER BY line`,
+        format: 'JSONEachRow',
+      })
+    ).json<{
+      line: string;
+      hours: number;
+      currency: string;
+      failures: string;
+      maintenances: string;
+      dispatches: string;
+      downtime_h: number;
+      energy_kwh: number;
+      net_saving: number;
+    }>();
+    const { twin, savings, baseline } = report.costs;
+    expect(rows.map((r) => r.line)).toEqual(Object.keys(twin!.byLine).sort());
+    for (const r of rows) {
+      const truth = twin!.byLine[r.line].facts;
+      // Two days of KPI minutes; the last reading (00:00 of the third day) opens one more minute.
+      expect(r.hours).toBeCloseTo(48 + 1 / 60, 6);
+      expect(r.currency).toBe(twin!.currency);
+      // Counted from the job's own readings and commands, checked against what the plant really did.
+      expect(Number(r.failures)).toBe(truth.failures);
+      expect(Number(r.maintenances)).toBe(truth.maintenances);
+      expect(Number(r.dispatches)).toBe(truth.dispatches);
+      expect(Math.abs(r.downtime_h - truth.unplannedDowntimeH)).toBeLessThan(
+        0.05 * truth.unplannedDowntimeH + 0.1,
+      );
+      expect(Math.abs(r.energy_kwh - truth.energyKwh) / truth.energyKwh).toBeLessThan(0.02);
+      // The view's net saving is the report's, up to the KPI windows' measurement error and the
+      // extra minute: the view sets it against one more minute of the baseline's average (cost and units).
+      const b = baseline.byLine[r.line];
+      const minuteOfBaseline =
+        (b.cost.total + b.facts.goodUnits * report.catalogue.costs.byLine[r.line].marginPerUnit) / (48 * 60);
+      expect(Math.abs(r.net_saving - savings!.byLine[r.line].net)).toBeLessThan(
+        2 * minuteOfBaseline + 0.01 * b.cost.total,
+      );
+    }
+  });
+
+  it('serves alarm quality against ground truth by line (alarm_quality_by_line), adding up to the report', async () => {
+    const rows = await (
+      await client.query({
+        query: `SELECT sum(physical_faults) AS faults, sum(detected) AS detected, sum(prevented) AS prevented,
+                       sum(failed) AS failed, sum(alerts_true) AS alerts_true, sum(alerts_false) AS alerts_false,
+                       sum(sensor_artefacts) AS artefacts, sum(dispatches_true) AS dispatches_true,
+                       sum(dispatches_false) AS dispatches_false
+                FROM twinflow.alarm_quality_by_line WHERE run = 'embedded, seed 7'`,
+        format: 'JSONEachRow',
+      })
+    ).json<Record<string, string>>();
+    const q = report.alarmQuality!;
+    expect(q.physicalFaults).toBeGreaterThan(0);
+    expect(Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]))).toEqual({
+      faults: q.physicalFaults,
+      detected: q.detected,
+      prevented: q.prevented,
+      failed: q.failed,
+      alerts_true: q.alerts.truePositive,
+      alerts_false: q.alerts.falsePositive,
+      artefacts: q.alerts.sensorArtefact,
+      dispatches_true: q.dispatches.truePositive,
+      dispatches_false: q.dispatches.falsePositive,
+    });
+    // Every alert and dispatch has its verdict row; the faults are the simulator's own.
+    const { n } = await one<{ n: string }>(
+      "SELECT count() AS n FROM twinflow.alarm_verdicts WHERE item = 'alert'",
+    );
+    expect(Number(n)).toBe(report.alerts);
+    const injected = report.truth!.faults.filter(
+      (f) => f.kind === 'bearing-defect' || f.kind === 'cooling-loss',
+    );
+    expect(q.physicalFaults).toBe(injected.length);
   });
 
   it('KPI minutes in ClickHouse add up to the simulator ground truth', async () => {

@@ -112,6 +112,12 @@ describe('twinflow-analyst.json', () => {
         'commands_dedup',
         'alerts_dedup',
         'oee_by_line_shift',
+        'cost_rates',
+        'cost_baseline_by_line',
+        'roi_by_line_day',
+        'fault_outcomes',
+        'alarm_verdicts',
+        'alarm_quality_by_line',
       ]),
     );
     const tables = new Set(sqlOf(analyst).flatMap(tablesIn));
