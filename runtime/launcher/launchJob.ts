@@ -115,8 +115,10 @@ export async function launchJob<S = Record<string, unknown>>(
     routes: view?.routes,
     routePaths: view?.paths,
   });
-  logger.info({ url: server.url }, 'serving /metrics, /healthz and /readyz');
-  if (view !== undefined) logger.info({ url: `${server.url}/` }, 'serving the live view at / and /api/v1/view');
+  // The address it listens on beside the URL: 0.0.0.0 is reachable from off the machine, the URL would not say so.
+  logger.info({ url: server.url, host: config.observability.host }, 'serving /metrics, /healthz and /readyz');
+  if (view !== undefined)
+    logger.info({ url: `${server.url}/` }, 'serving the live view at / and /api/v1/view');
   const onTerm = () => void job.stop('SIGTERM');
   const onInt = () => void job.stop('SIGINT');
   process.once('SIGTERM', onTerm);
