@@ -101,7 +101,11 @@ describe('startHealthServer', () => {
 
   it('tries extra routes before the 404, which then lists their paths too', async () => {
     const server = await start({
-      routes: (_req, res, path) => path === '/hello' && (res.end('hi'), true),
+      routes: (_req, res, path) => {
+        if (path !== '/hello') return false;
+        res.end('hi');
+        return true;
+      },
       routePaths: ['/hello'],
     });
     expect(await (await fetch(`${server.url}/hello`)).text()).toBe('hi');
