@@ -50,6 +50,20 @@ export type { LaunchContext, LaunchedJob, RunnableJob } from './launcher/launchJ
 export { launchJob } from './launcher/launchJob.js';
 export type { JobOnKafkaBuild } from './launcher/runOnKafka.js';
 export { runOnKafka } from './launcher/runOnKafka.js';
+export type {
+  LiveView,
+  LiveViewDocument,
+  LiveViewSnapshot,
+  ViewColumn,
+  ViewColumnKind,
+  ViewSection,
+  ViewTone,
+  ViewValue,
+} from './liveView/liveView.js';
+export { LIVE_VIEW_API } from './liveView/liveView.js';
+export type { HttpRoutes, LiveViewRoutesOptions } from './liveView/liveViewRoutes.js';
+export { LIVE_VIEW_PATHS, liveViewRoutes } from './liveView/liveViewRoutes.js';
+export { serveLiveView } from './liveView/serveLiveView.js';
 export type { HealthServer, HealthServerOptions, Readiness } from './observability/healthServer.js';
 export { HealthServerError, startHealthServer } from './observability/healthServer.js';
 export type { LogPosition } from './observability/logger.js';

@@ -1,8 +1,10 @@
 import { type JobConfig, loadJobConfig } from '../../runtime/config/jobConfig.js';
 import { kafkaPlacementOf } from '../../runtime/launcher/kafkaPlacementOf.js';
 import { runOnKafka } from '../../runtime/launcher/runOnKafka.js';
+import type { JobMetrics } from '../../runtime/observability/metrics.js';
 import { type MachineHealthKafkaOptions, machineHealthOnKafka } from './kafkaJob.js';
 import type { MachineHealthOutput } from './machineHealth.js';
+import { machineHealthOperatorView } from './operatorView.js';
 import { type MachineHealthSettings, machineHealthSettings } from './settings.js';
 
 /** The commands output's topic in a config: `topics.outputs.commands`, else "commands". */
@@ -54,7 +56,8 @@ export function machineHealthOptionsOf(
  * (Kafka, schema registry, ClickHouse) with exactly-once epochs, on the
  * runtime's `runOnKafka` like any job. What is added here is the twin's own
  * telemetry: commands by action, KPI firings, scoring, late readings, and
- * commands the sink's bounds refused.
+ * commands the sink's bounds refused; and its live operator view, beside
+ * /metrics, fed from committed epochs only.
  *
  * @example
  * process.exitCode = await runOnKafkaFromConfig('infra/local/machine-health.yaml');
@@ -69,22 +72,46 @@ export async function runOnKafkaFromConfig(configPath: string): Promise<number> 
       onLateReading: () => metrics.lateRecordsDroppedTotal.inc({ operator: 'kpi-minute' }),
       onCommandRejected: (rejected) => logger.warn(rejected, 'command refused by the sink bounds'),
     });
+    const view = machineHealthOperatorView(built.catalogue);
     return {
       definition: built.definition,
       close: built.close,
-      onCommitted: (_epoch: number, outputs: readonly MachineHealthOutput[]) => {
-        for (const out of outputs) {
-          if (out.type === 'command') {
-            metrics.commandsTotal.inc({ action: out.command.action });
-            metrics.recordsOutTotal.inc({ topic: commandsTopic });
-          } else if (out.type === 'kpi') metrics.windowFiringsTotal.inc({ operator: 'kpi-minute' });
-          else if (out.type === 'enriched') {
-            metrics.scoringTotal.inc({ model: scoringModelOf(out.reading.risk.model) });
-          }
-        }
-      },
+      view,
+      onCommitted: machineHealthOnCommitted({ metrics, commandsTopic, view }),
     };
   });
+}
+
+/**
+ * What machine-health does with each committed epoch's outputs on Kafka:
+ * counts commands, KPI firings and scorings, and folds the outputs into the
+ * operator view. Only committed epochs come here: an epoch in flight may
+ * still be aborted and replayed, and the page must never show a command
+ * that was not sent.
+ *
+ * @example
+ * const view = machineHealthOperatorView(catalogue);
+ * const onCommitted = machineHealthOnCommitted({ metrics, commandsTopic: 'commands', view });
+ * onCommitted(7, outputs); // view.snapshot() now shows them
+ */
+export function machineHealthOnCommitted(hooks: {
+  readonly metrics: JobMetrics;
+  readonly commandsTopic: string;
+  readonly view: { observe(out: MachineHealthOutput): void };
+}): (epoch: number, outputs: readonly MachineHealthOutput[]) => void {
+  const { metrics, commandsTopic, view } = hooks;
+  return (_epoch, outputs) => {
+    for (const out of outputs) {
+      if (out.type === 'command') {
+        metrics.commandsTotal.inc({ action: out.command.action });
+        metrics.recordsOutTotal.inc({ topic: commandsTopic });
+      } else if (out.type === 'kpi') metrics.windowFiringsTotal.inc({ operator: 'kpi-minute' });
+      else if (out.type === 'enriched') {
+        metrics.scoringTotal.inc({ model: scoringModelOf(out.reading.risk.model) });
+      }
+      view.observe(out);
+    }
+  };
 }
 
 function scoringModelOf(model: string): 'physics' | 'surrogate' | 'failsafe' {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Secret } from './secret.js';
 import { SecretRef } from './secret.js';
@@ -179,6 +180,16 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] a
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const observabilitySection = z.strictObject({
+  /**
+   * The address the HTTP server (/metrics, probes, the live view) listens on.
+   * Loopback by default, so a job run on a workstation is not reachable from
+   * the network; a container sets 0.0.0.0, since its Service, the kubelet's
+   * probes and Prometheus reach it from outside its network namespace.
+   */
+  host: z
+    .string({ error: 'must be an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0' })
+    .refine((h) => isIP(h) !== 0, 'must be an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
   port: z
     .int({ error: 'must be a TCP port' })
     .min(0, 'must be 0-65535')

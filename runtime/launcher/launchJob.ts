@@ -3,6 +3,8 @@ import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptio
 import type { JobConfig } from '../config/jobConfig.js';
 import { redactedConfig } from '../config/jobConfig.js';
 import type { JobEvent, JobInputStats } from '../exactlyOnce/exactlyOnceJob.js';
+import type { LiveView } from '../liveView/liveView.js';
+import { liveViewRoutes } from '../liveView/liveViewRoutes.js';
 import { startHealthServer } from '../observability/healthServer.js';
 import { createLogger } from '../observability/logger.js';
 import { JobMetrics } from '../observability/metrics.js';
@@ -34,6 +36,12 @@ export interface LaunchedJob {
   readonly job: RunnableJob;
   /** Called at every metrics sample, for the job's own metrics. */
   sample?(): void;
+  /**
+   * The job's live operator view, served on the health server's port (the
+   * page at /, JSON at /api/v1/view and /api/v1/events). A job feeds it
+   * from committed epochs only, so it never shows an aborted epoch's output.
+   */
+  readonly view?: LiveView;
   /** Releases models, clients and sinks after run() has ended. */
   close(): Promise<void>;
 }
@@ -53,7 +61,8 @@ export interface LaunchContext<S = Record<string, unknown>> {
 
 /**
  * Runs a job as a production process: JSON logs on stdout (config logged
- * with secrets redacted), Prometheus /metrics, /healthz and /readyz, the
+ * with secrets redacted), Prometheus /metrics, /healthz and /readyz (and the
+ * job's live view, when it has one) on `observability.host:port`, the
  * runtime's job events as logs and metrics, SIGTERM and SIGINT finishing
  * the open epoch before it leaves (`logDestination`: where the JSON lines go
  * instead of stdout). Resolves to the exit code: 0 after a
@@ -96,13 +105,20 @@ export async function launchJob<S = Record<string, unknown>>(
     deadLetterTopic: config.topics.deadLetter,
     alsoSample: launched.sample,
   });
+  const view = launched.view === undefined ? undefined : liveViewRoutes(launched.view);
   const server = await startHealthServer({
+    host: config.observability.host,
     port: config.observability.port,
     metrics,
     ready: () =>
       job.isReady() ? true : { ready: false, reason: 'partitions not assigned or state not restored yet' },
+    routes: view?.routes,
+    routePaths: view?.paths,
   });
-  logger.info({ url: server.url }, 'serving /metrics, /healthz and /readyz');
+  // The address it listens on beside the URL: 0.0.0.0 is reachable from off the machine, the URL would not say so.
+  logger.info({ url: server.url, host: config.observability.host }, 'serving /metrics, /healthz and /readyz');
+  if (view !== undefined)
+    logger.info({ url: `${server.url}/` }, 'serving the live view at / and /api/v1/view');
   const onTerm = () => void job.stop('SIGTERM');
   const onInt = () => void job.stop('SIGINT');
   process.once('SIGTERM', onTerm);
@@ -118,6 +134,8 @@ export async function launchJob<S = Record<string, unknown>>(
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
     await stopSampler();
+    // Open event streams get the last document, then end: otherwise they would hold close() open.
+    view?.close();
     await server.close();
     await launched.close();
   }

@@ -3,6 +3,7 @@ import type { ClickHouseSinkObserver } from '../../connectors/clickhouse/sinkObs
 import type { JobConfig } from '../config/jobConfig.js';
 import { exactlyOnceJobFor } from '../exactlyOnce/exactlyOnceJobFor.js';
 import type { StreamingJob } from '../job/streamingJob.js';
+import type { LiveView } from '../liveView/liveView.js';
 import type { JobMetrics } from '../observability/metrics.js';
 import { kafkaPlacementOf } from './kafkaPlacementOf.js';
 import { type LaunchContext, launchJob } from './launchJob.js';
@@ -21,6 +22,12 @@ export interface JobOnKafkaBuild<In, Out> {
   readonly onCommitted?: (epoch: number, outputs: readonly Out[]) => void;
   /** Called at every metrics sample, for the job's own gauges. */
   readonly sample?: () => void;
+  /**
+   * The job's live operator view, served beside /metrics. Feed it from
+   * `onCommitted`: an epoch not yet committed may still be aborted and
+   * replayed, and the page must not show outputs that never happened.
+   */
+  readonly view?: LiveView;
   /** Releases what the build loaded, after the job and its sinks have stopped. */
   readonly close?: () => Promise<void>;
 }
@@ -61,6 +68,7 @@ export async function runOnKafka<S, In, Out>(
         return {
           job: running.job,
           sample: built.sample,
+          view: built.view,
           async close() {
             await running.close();
             await built.close?.();

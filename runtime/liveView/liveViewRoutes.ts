@@ -42,13 +42,19 @@ export interface LiveViewRoutesOptions {
  *
  * @example
  * const view = liveViewRoutes({ job: 'pumps', title: 'Pump hall', snapshot });
- * const server = await startHealthServer({ port: 0, host: '127.0.0.1', metrics, ready: () => true, routes: view.routes });
+ * const server = await startHealthServer({ port: 0, metrics, ready: () => true, routes: view.routes, routePaths: view.paths });
  * // later: view.close(); await server.close();
  */
 export function liveViewRoutes(
   view: LiveView,
   options: LiveViewRoutesOptions = {},
-): { readonly routes: HttpRoutes; readonly document: () => LiveViewDocument; close(): void } {
+): {
+  readonly routes: HttpRoutes;
+  /** The paths `routes` answers (for the server's 404 message). */
+  readonly paths: readonly string[];
+  readonly document: () => LiveViewDocument;
+  close(): void;
+} {
   const intervalMs = options.intervalMs ?? 1000;
   const now = options.now ?? Date.now;
   const instance = { id: options.instanceId ?? randomUUID(), startedAt: new Date(now()).toISOString() };
@@ -125,6 +131,7 @@ export function liveViewRoutes(
 
   return {
     routes,
+    paths: Object.values(LIVE_VIEW_PATHS),
     document,
     close() {
       if (timer !== undefined) clearInterval(timer);

@@ -25,6 +25,7 @@ export async function serveLiveView(
     metrics: new JobMetrics(),
     ready: () => true,
     routes: routes.routes,
+    routePaths: routes.paths,
   });
   return {
     url: server.url,

@@ -24,7 +24,11 @@ export interface Readiness {
 export interface HealthServerOptions {
   /** TCP port; 0 picks a free one (read it back from the result). */
   readonly port: number;
-  /** Default `0.0.0.0`, so the kubelet and Prometheus reach it from outside the pod. */
+  /**
+   * Default `127.0.0.1`: nothing off this machine reaches it unless asked. A
+   * container sets `0.0.0.0` (config `observability.host`), so the kubelet,
+   * Prometheus and the Service reach it from outside its network namespace.
+   */
   readonly host?: string;
   readonly metrics: JobMetrics;
   /** Readiness probe: the job has restored its state and is consuming. */
@@ -33,6 +37,8 @@ export interface HealthServerOptions {
   readonly live?: () => boolean;
   /** More GET routes, tried before the 404 (the live view: runtime/liveView/liveViewRoutes.ts). */
   readonly routes?: HttpRoutes;
+  /** The paths `routes` answers, for the 404 message that lists what the server serves. */
+  readonly routePaths?: readonly string[];
 }
 
 /**
@@ -74,20 +80,25 @@ export class HealthServerError extends Error {
 
 const TEXT = 'text/plain; charset=utf-8';
 
+/** The paths the server answers itself, before any extra routes. */
+const OWN_PATHS = ['/metrics', '/healthz', '/readyz'] as const;
+
 /**
  * Serves GET /metrics (Prometheus text), /healthz (200 while live, else 503)
- * and /readyz (200 when ready, else 503 with the reason); 404 for any other
- * path, 405 for methods other than GET and HEAD.
+ * and /readyz (200 when ready, else 503 with the reason), then the extra
+ * `routes`; 404 naming every path it serves for any other path, 405 for
+ * methods other than GET and HEAD.
  *
  * @example
  * const server = await startHealthServer({ port: config.observability.port, metrics, ready: () => ready });
  * logger.info({ url: server.url }, 'health server listening');
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
-  const host = options.host ?? '0.0.0.0';
+  const host = options.host ?? '127.0.0.1';
   const live = options.live ?? (() => true);
+  const notFound = `not found: try ${orList([...OWN_PATHS, ...(options.routePaths ?? [])])}\n`;
   const server = createServer((req, res) => {
-    handle(req, res, options, live).catch((err: unknown) => {
+    handle(req, res, options, live, notFound).catch((err: unknown) => {
       reply(res, 500, TEXT, `internal error: ${(err as Error).message}\n`);
     });
   });
@@ -124,6 +135,7 @@ async function handle(
   res: ServerResponse,
   options: HealthServerOptions,
   live: () => boolean,
+  notFound: string,
 ): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
@@ -143,8 +155,13 @@ async function handle(
   } else if (options.routes?.(req, res, path)) {
     // answered by the extra routes
   } else {
-    reply(res, 404, TEXT, 'not found: try /metrics, /healthz or /readyz\n');
+    reply(res, 404, TEXT, notFound);
   }
+}
+
+/** `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
 
 function readiness(ready: () => boolean | Readiness): Readiness {

@@ -82,6 +82,15 @@ describe('job configs shipped in the repository', () => {
     );
   });
 
+  it('listen on every interface only in a container (compose, Kubernetes), on loopback elsewhere', () => {
+    const hostOf = (file: string) =>
+      jobConfigSchema.parse(parse(readFileSync(file, 'utf8'))).observability.host;
+    // production.yaml is the example of a Kubernetes pod's config (its header says so).
+    const inContainer = (file: string) => file.startsWith('infra/') || file.endsWith('/production.yaml');
+    for (const file of SHIPPED) expect(hostOf(file), file).toBe(inContainer(file) ? '0.0.0.0' : '127.0.0.1');
+    expect(SHIPPED.filter((f) => !inContainer(f))).toContain('runtime/config/examples/local.yaml');
+  });
+
   describe.each(SHIPPED)('%s', (file) => {
     const text = readFileSync(file, 'utf8');
 

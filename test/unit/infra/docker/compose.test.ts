@@ -29,7 +29,7 @@ const config = parse(fs.readFileSync(path.join(DOCKER, 'config.yaml'), 'utf8')) 
   schemaRegistry: { url: string };
   clickhouse: { url: string; password: unknown };
   pipeline: { commands: { signing: { key: unknown } } };
-  observability: { port: number };
+  observability: { host: string; port: number };
 };
 const TWINFLOW = ['migrate', 'machine-health', 'produce'];
 
@@ -114,6 +114,8 @@ describe('infra/docker/compose.yaml', () => {
     expect(services['machine-health'].ports).toContain(
       `127.0.0.1:${config.observability.port}:${config.observability.port}`,
     );
+    // In the container on every interface (Prometheus comes over the compose network); on the host, loopback only.
+    expect(config.observability.host).toBe('0.0.0.0');
   });
 
   it('publishes ports on 127.0.0.1 only and mounts files that exist', () => {

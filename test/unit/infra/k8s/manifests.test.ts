@@ -49,6 +49,11 @@ function only(list: K8sObject[], kind: string, name?: string): K8sObject {
   return found[0];
 }
 
+/** Whether a selector's labels are all on the pod. */
+function podLabelsMatch(podLabels: Record<string, string>, selector: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => podLabels[k] === v);
+}
+
 function jobConfig(list: K8sObject[]): JobConfig {
   const cm = only(list, 'ConfigMap');
   return parse(cm.data['config.yaml']) as JobConfig;
@@ -325,6 +330,60 @@ describe.each(Object.keys(TARGETS) as Target[])('kubectl kustomize infra/k8s/%s'
     expect(policy.spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({
       'kubernetes.io/metadata.name': 'monitoring',
     });
+  });
+  it('exposes the HTTP port (metrics, probes, live view) only through its Services, behind the NetworkPolicy', () => {
+    const list = objects(target);
+    // In the pod the job listens on every interface, or the Services and the kubelet could not reach it.
+    const { observability } = jobConfig(list) as { observability?: { host?: string; port?: number } };
+    expect(observability?.host).toBe('0.0.0.0');
+    expect(observability?.port).toBe(METRICS_PORT);
+
+    const sts = only(list, 'StatefulSet', 'machine-health');
+    for (const { owner, spec } of podTemplates(list)) {
+      expect(spec.hostNetwork ?? false, owner).toBe(false);
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+        for (const p of c.ports ?? []) expect(p.hostPort, `${owner} ${c.name} hostPort`).toBeUndefined();
+      }
+    }
+    // The job's one container port is the config's; the migration serves nothing.
+    expect(sts.spec.template.spec.containers.flatMap((c: K8sObject) => c.ports ?? [])).toEqual([
+      { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+    ]);
+    expect(only(list, 'Job').spec.template.spec.containers.flatMap((c: K8sObject) => c.ports ?? [])).toEqual(
+      [],
+    );
+
+    // The existing Services only, inside the cluster: no NodePort, LoadBalancer, external IP or Ingress.
+    const services = list.filter((o) => o.kind === 'Service');
+    expect(services.map((o) => o.metadata.name).sort()).toEqual([
+      'machine-health-headless',
+      'machine-health-metrics',
+    ]);
+    for (const svc of services) {
+      const name = svc.metadata.name;
+      expect(svc.spec.type ?? 'ClusterIP', name).toBe('ClusterIP');
+      expect(svc.spec.externalIPs ?? [], name).toEqual([]);
+      expect(
+        svc.spec.ports.map((p: K8sObject) => [p.port, p.targetPort, p.nodePort]),
+        name,
+      ).toEqual([[METRICS_PORT, 'metrics', undefined]]);
+    }
+    const exposing = ['Ingress', 'IngressClass', 'Gateway', 'HTTPRoute', 'Route'];
+    expect(list.filter((o) => exposing.includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(
+      [],
+    );
+
+    // One policy for the pods: every ingress rule names its sources and opens that port alone.
+    const policies = list.filter((o) => o.kind === 'NetworkPolicy');
+    expect(policies).toHaveLength(1);
+    const [policy] = policies;
+    expect(policy.spec.ingress.length).toBeGreaterThan(0);
+    for (const rule of policy.spec.ingress) {
+      // A rule without `from` would admit every source.
+      expect(rule.from?.length ?? 0).toBeGreaterThan(0);
+      expect(rule.ports.map((p: K8sObject) => [p.protocol, p.port])).toEqual([['TCP', METRICS_PORT]]);
+    }
+    expect(podLabelsMatch(sts.spec.template.metadata.labels, policy.spec.podSelector.matchLabels)).toBe(true);
   });
 });
 

@@ -62,7 +62,16 @@ describe('parseJobConfig', () => {
     expect(c.job).toEqual({ name: 'machine-health', instanceId: 'local-0', groupId: 'machine-health' });
     expect(c.topics.changelog).toBe('machine-health-state');
     expect(c.epochs).toEqual({ intervalMs: 1000, maxRecords: 5000 });
-    expect(c.observability).toEqual({ port: 9464, logLevel: 'info' });
+    expect(c.observability).toEqual({ host: '127.0.0.1', port: 9464, logLevel: 'info' });
+  });
+
+  it('binds the HTTP server to loopback unless the file or TWINFLOW__OBSERVABILITY__HOST says otherwise', () => {
+    const inFile = `${base}observability: { host: "::" }\n`;
+    expect(parseJobConfig(inFile, 'job.yaml', {}).observability.host).toBe('::');
+    const fromEnv = parseJobConfig(base, 'job.yaml', { TWINFLOW__OBSERVABILITY__HOST: '0.0.0.0' });
+    expect(fromEnv.observability.host).toBe('0.0.0.0');
+    const bad = configError(base, { TWINFLOW__OBSERVABILITY__HOST: 'every-interface' });
+    expect(bad.issues.map((i) => i.path)).toEqual(['observability.host']);
   });
 
   it('takes job.instanceId from POD_NAME, else HOSTNAME, unless the file sets it', () => {

@@ -38,7 +38,7 @@ describe('jobConfigSchema', () => {
       clickhouse: { url: 'http://127.0.0.1:18123', database: 'twinflow', username: 'default' },
       epochs: { intervalMs: 1000, maxRecords: 5000 },
       pipeline: {},
-      observability: { port: 9464, logLevel: 'info' },
+      observability: { host: '127.0.0.1', port: 9464, logLevel: 'info' },
     });
   });
 
@@ -106,7 +106,7 @@ describe('jobConfigSchema', () => {
       schemaRegistry: { url: 'http://user:pw@registry:8081', password: { env: 'X' } },
       clickhouse: { url: 'ftp://ch', database: '1db' },
       topics: { input: 'no spaces allowed' },
-      observability: { port: 70000, logLevel: 'verbose' },
+      observability: { host: 'localhost:9464', port: 70000, logLevel: 'verbose' },
     });
     expect(bad.map((i) => i.path).sort()).toEqual(
       [
@@ -118,6 +118,7 @@ describe('jobConfigSchema', () => {
         'schemaRegistry.username',
         'clickhouse.url',
         'clickhouse.database',
+        'observability.host',
         'observability.port',
         'observability.logLevel',
         'topics.input',

@@ -330,6 +330,37 @@ describe('ExactlyOnceJob failures', () => {
     expect(committedCounts(kafka)).toEqual(['a:1', 'a:2', 'a:3', 'a:4']);
   });
 
+  it('hands onCommitted no output of an aborted epoch: only what the log holds, once (what a live view shows)', async () => {
+    const kafka = brokerWithInput(1);
+    const seen: string[] = [];
+    const { options, produce } = countingJob(kafka, {
+      epochs: { intervalMs: 60_000, maxRecords: 2 },
+      onCommitted: (_epoch, outputs) => seen.push(...outputs.map((o) => `${o.id}:${o.count}`)),
+    });
+    const job = new ExactlyOnceJob(options);
+    const running = job.run();
+    await produce(0, 'a', 1);
+    await produce(0, 'a', 2);
+    await kafka.until(() => kafka.transactions.length === 1);
+    // onCommitted runs once the barrier has passed the committed transaction, a moment after it.
+    while (seen.length < 2) await new Promise((r) => setTimeout(r, 5));
+    expect(seen).toEqual(['a:1', 'a:2']);
+
+    // a3 a4 reach the sink, their commit fails and aborts: replayed from the committed offset, then committed.
+    kafka.failNext('commit', retriable('coordinator not available'));
+    await produce(0, 'a', 3);
+    await produce(0, 'a', 4);
+    await kafka.until(() => kafka.eventsOf('restarting').length === 1);
+    expect(seen).toEqual(['a:1', 'a:2']);
+    await kafka.until(() => kafka.transactions.length === 2);
+    await job.stop();
+    await running;
+
+    expect(kafka.timeline.filter((t) => t.startsWith('abort'))).toEqual(['abort by producer 0']);
+    expect(seen).toEqual(committedCounts(kafka));
+    expect(seen).toEqual(['a:1', 'a:2', 'a:3', 'a:4']);
+  });
+
   it('fails at once, without a restart, on a failure that is not retriable', async () => {
     const kafka = brokerWithInput(1);
     const { options, produce } = countingJob(kafka, { epochs: { intervalMs: 60_000, maxRecords: 1 } });

@@ -76,19 +76,42 @@ describe('startHealthServer', () => {
     expect(await res.text()).toBe('not ready: readiness check failed: consumer not assigned\n');
   });
 
-  it('answers 404 for other paths and 405 for other methods', async () => {
+  it('answers 404 naming the paths it serves for other paths, and 405 for other methods', async () => {
     const server = await start();
     expect((await fetch(`${server.url}/`)).status).toBe(404);
-    expect((await fetch(`${server.url}/metricsx`)).status).toBe(404);
+    const missing = await fetch(`${server.url}/metricsx`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe('not found: try /metrics, /healthz or /readyz\n');
     const post = await fetch(`${server.url}/metrics`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 
-  it('listens on all interfaces by default and is reachable on loopback', async () => {
+  it('listens on loopback by default', async () => {
     const server = await start({ host: undefined });
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('listens on all interfaces when told, reachable on loopback', async () => {
+    const server = await start({ host: '0.0.0.0' });
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('tries extra routes before the 404, which then lists their paths too', async () => {
+    const server = await start({
+      routes: (_req, res, path) => {
+        if (path !== '/hello') return false;
+        res.end('hi');
+        return true;
+      },
+      routePaths: ['/hello'],
+    });
+    expect(await (await fetch(`${server.url}/hello`)).text()).toBe('hi');
+    const missing = await fetch(`${server.url}/nope`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe('not found: try /metrics, /healthz, /readyz or /hello\n');
   });
 
   it('fails with a HealthServerError when the port is taken', async () => {
