@@ -2,7 +2,7 @@
  * `twinflow/kafka`: Kafka as source and sink of a job. The consumer-group
  * source with event time and dead letters, the transactional sink (one
  * transaction per epoch), topic admin, the changelog snapshot store,
- * signed commands and their guard, and the Confluent wire format Avro serde
+ * signed commands, their guard and their verifier (for the consumers), and the Confluent wire format Avro serde
  * with its schema registries. @confluentinc/kafka-javascript (an optional
  * dependency) is loaded on first use, so importing this needs neither it
  * nor a broker.
@@ -27,6 +27,13 @@ export * from '../avro/schemaRegistry.js';
 export * from './changelogSnapshotStore.js';
 export * from './commandGuard.js';
 export * from './commandSigning.js';
+export type {
+  CommandDecoder,
+  CommandRejection,
+  CommandVerdict,
+  CommandVerifierOptions,
+} from './commandVerifier.js';
+export { CommandVerifier } from './commandVerifier.js';
 export type { DeadLetterFailure, MessageHeaders } from './deadLetterHeaders.js';
 export { DEAD_LETTER_HEADERS, parseDeadLetterSource } from './deadLetterHeaders.js';
 export * from './kafkaClient.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadMigrations } from '../../connectors/clickhouse/migrations.js';
 import { JobRegistry } from '../job/jobRegistry.js';
 import { processIo } from './commandIo.js';
-import { CONFIG_CHECK_USAGE, runConfigCheck } from './configCheck.js';
+import { CONFIG_CHECK_USAGE, runConfigCheck, type SettingsOfJob } from './configCheck.js';
 import { UsageError } from './flags.js';
 import { jobOfCommand, listJobs } from './jobCommands.js';
 import { runMigrate } from './migrateCommand.js';
@@ -23,6 +23,7 @@ Commands:
   replay               what-if: re-run a job from offsets or a time into a scratch database   [--job NAME]
   migrate              apply a job's pending ClickHouse migrations (default: schemas/clickhouse)  [--job NAME]
   sql "<statement>"    run one SQL statement against ClickHouse and print the result as a table, JSON or CSV
+  commands tail        verify and print the signed commands on the commands topic (read_committed)
   config check <file>  validate job config files and print the effective config (secrets redacted)
   stack <action>       start, stop or inspect the local stack: up, down, status, fetch
   clickhouse           serve an embedded ClickHouse data directory on 127.0.0.1
@@ -51,6 +52,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const jobs = new JobRegistry(process.cwd());
+  const settingsOf: SettingsOfJob = async (name) => {
+    const ref = name ?? jobs.defaultJob();
+    if (ref === undefined) return undefined;
+    const job = await jobs.load(ref);
+    return { job: job.name, settings: job.settings };
+  };
   if (command === 'run') {
     const [name, ...args] = rest;
     if (name === undefined || name.startsWith('-')) {
@@ -82,12 +89,19 @@ async function main(argv: string[]): Promise<number> {
     }
     if (sub === undefined) throw new UsageError('config: name the subcommand: check');
     if (sub !== 'check') throw new UsageError(`config: unknown subcommand "${sub}"; known: check`);
-    return runConfigCheck(rest, console.log, process.env, async (name) => {
-      const ref = name ?? jobs.defaultJob();
-      if (ref === undefined) return undefined;
-      const job = await jobs.load(ref);
-      return { job: job.name, settings: job.settings };
-    });
+    return runConfigCheck(rest, console.log, process.env, settingsOf);
+  }
+  if (command === 'commands') {
+    const [sub, ...args] = rest;
+    // Loaded here: it brings the Avro contracts and the registry client, which other commands do not need.
+    const { COMMANDS_TAIL_USAGE, runCommandsTail } = await import('./commandsTail.js');
+    if (sub === '-h' || sub === '--help') {
+      process.stdout.write(`${COMMANDS_TAIL_USAGE}\n`);
+      return 0;
+    }
+    if (sub === undefined) throw new UsageError('commands: name the subcommand: tail');
+    if (sub !== 'tail') throw new UsageError(`commands: unknown subcommand "${sub}"; known: tail`);
+    return runCommandsTail(args, processIo(), { settingsOf });
   }
   if (command === 'produce' || command === 'replay') {
     const { job, args } = await jobOfCommand(jobs, command, rest);

@@ -7,6 +7,7 @@ const HELP_OF_COMMAND = new Set([
   'migrate',
   'sql',
   'config',
+  'commands',
   'stack',
   'clickhouse',
   'jobs',
