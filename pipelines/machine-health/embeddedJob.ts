@@ -27,6 +27,7 @@ import { machineHealthStreamingJob } from './definition.js';
 import type { MachineHealthOutput } from './machineHealth.js';
 import { type PlantCosts, plantCosts, type RunSavings, runSavings } from './plantCosts.js';
 import { type PlantKpis, plantKpis } from './plantKpis.js';
+import { type PlantSeries, plantSeriesRecorder } from './plantSeries.js';
 import { plantSource, runBaseline } from './plantSource.js';
 
 /** The repository root, from this module in the source tree or in dist/ (which mirrors it one level down). */
@@ -101,6 +102,8 @@ export interface EmbeddedRunReport {
   readonly truth?: GroundTruth;
   readonly baselineTruth: GroundTruth;
   readonly catalogue: Catalogue;
+  /** Per-line production per simulated hour of each run (plantSeries.ts), for charts over time. */
+  readonly series?: { readonly baseline: PlantSeries; readonly twin?: PlantSeries };
 }
 
 /**
@@ -148,7 +151,8 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
   const faults: FaultPlan = { random: options.faultRates ?? DEFAULT_FAULT_RATES };
   const plantOptions = { catalogue, seed: options.seed, startTs, tickMs, faults };
 
-  const baselineTruth = runBaseline(new PlantSimulator(plantOptions), ticks);
+  const baselineSeries = plantSeriesRecorder(catalogue);
+  const baselineTruth = runBaseline(new PlantSimulator(plantOptions), ticks, baselineSeries);
   const baseline = plantKpis(baselineTruth, catalogue);
   const common = {
     assets: catalogue.assets.length,
@@ -158,6 +162,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     baselineTruth,
     catalogue,
     costs: { baseline: plantCosts(baselineTruth, catalogue) },
+    series: { baseline: baselineSeries.series() },
   };
   if (options.baselineOnly) return common;
 
@@ -174,13 +179,14 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     const plant = new PlantSimulator(plantOptions);
     const commands: Command[] = [];
     const alerts: Alert[] = [];
+    const twinSeries = plantSeriesRecorder(catalogue);
     const result = await runEmbedded(
       machineHealthStreamingJob(
         { catalogue, riskModel, policy: defaultPolicyConfig, outcomeTimeoutMs: 10 * tickMs },
         { commandsTopic: 'commands' },
       ),
       {
-        source: plantSource(plant, ticks),
+        source: plantSource(plant, ticks, twinSeries),
         maxTicks: ticks,
         topic: 'telemetry',
         sinks,
@@ -247,6 +253,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
       rowsWritten: sinks.written,
       clickhouse: { url: clickhouse.url, database, dataDir: clickhouse.dataDir },
       truth,
+      series: { baseline: common.series.baseline, twin: twinSeries.series() },
     };
   } finally {
     await surrogate.close();
