@@ -130,7 +130,8 @@ function totalsByLine(
   const out = new Map<string, Totals>(lines.map((l) => [l, zeroTotals()]));
   for (const [id, a] of Object.entries(plant.groundTruth().assets)) {
     const t = out.get(lineOf.get(id) ?? '');
-    if (t === undefined) throw new Error(`plantSeriesRecorder: asset ${id} of the plant is not in the catalogue`);
+    if (t === undefined)
+      throw new Error(`plantSeriesRecorder: asset ${id} of the plant is not in the catalogue`);
     t.runningS += a.timeInStateS.RUNNING;
     t.failedS += a.timeInStateS.FAILED;
     t.goodUnits += a.goodUnits;

@@ -37,7 +37,8 @@ describe('plantSeriesRecorder', () => {
     expect(s.from).toBe(START);
     expect(s.ts).toEqual(Array.from({ length: 30 }, (_, k) => START + (k + 1) * HOUR));
     expect(Object.keys(s.byLine).sort()).toEqual([...new Set(catalogue.assets.map((a) => a.line))].sort());
-    for (const b of Object.values(s.byLine)) for (const field of Object.values(b)) expect(field).toHaveLength(30);
+    for (const b of Object.values(s.byLine))
+      for (const field of Object.values(b)) expect(field).toHaveLength(30);
   });
 
   it('buckets add up to the ground truth of each line and of the plant', async () => {
