@@ -9,7 +9,7 @@ import {
   type PlantSeries,
   plantSeriesRecorder,
 } from '../../../../pipelines/machine-health/plantSeries.js';
-import { runBaseline } from '../../../../pipelines/machine-health/plantSource.js';
+import { plantSource, runBaseline } from '../../../../pipelines/machine-health/plantSource.js';
 
 const START = Date.UTC(2026, 0, 5);
 const HOUR = 3_600_000;
@@ -97,6 +97,20 @@ describe('plantSeriesRecorder', () => {
     other.step();
     expect(() => recorder.observe(other)).toThrow(/second plant/);
     expect(() => plantSeriesRecorder(catalogue, 0)).toThrow(/bucketMs must be > 0/);
+  });
+
+  it('records the same buckets from the closed-loop source as from the baseline loop, and nothing past its ticks', async () => {
+    const a = await plant();
+    const fromBaseline = plantSeriesRecorder(a.catalogue);
+    runBaseline(a.sim, 3 * 60, fromBaseline);
+    const b = await plant();
+    const fromSource = plantSeriesRecorder(b.catalogue);
+    const source = plantSource(b.sim, 3 * 60, fromSource);
+    let steps = 0;
+    while (source.step() !== undefined) steps++;
+    expect(source.step()).toBeUndefined();
+    expect(steps).toBe(3 * 60);
+    expect(fromSource.series()).toEqual(fromBaseline.series());
   });
 
   it('is empty before the plant ran', async () => {
