@@ -28,6 +28,7 @@ import { machineHealthStreamingJob } from './definition.js';
 import type { MachineHealthOutput } from './machineHealth.js';
 import { type PlantCosts, plantCosts, type RunSavings, runSavings } from './plantCosts.js';
 import { type PlantKpis, plantKpis } from './plantKpis.js';
+import { type PlantSeries, plantSeriesRecorder } from './plantSeries.js';
 import { plantSource, runBaseline } from './plantSource.js';
 import { writeCostBaseline, writeCostRates } from './roiTables.js';
 
@@ -107,6 +108,8 @@ export interface EmbeddedRunReport {
   readonly truth?: GroundTruth;
   readonly baselineTruth: GroundTruth;
   readonly catalogue: Catalogue;
+  /** Per-line production per simulated hour of each run (plantSeries.ts), for charts over time. */
+  readonly series?: { readonly baseline: PlantSeries; readonly twin?: PlantSeries };
 }
 
 /**
@@ -154,7 +157,8 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
   const faults: FaultPlan = { random: options.faultRates ?? DEFAULT_FAULT_RATES };
   const plantOptions = { catalogue, seed: options.seed, startTs, tickMs, faults };
 
-  const baselineTruth = runBaseline(new PlantSimulator(plantOptions), ticks);
+  const baselineSeries = plantSeriesRecorder(catalogue);
+  const baselineTruth = runBaseline(new PlantSimulator(plantOptions), ticks, baselineSeries);
   const baseline = plantKpis(baselineTruth, catalogue);
   const common = {
     assets: catalogue.assets.length,
@@ -164,6 +168,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     baselineTruth,
     catalogue,
     costs: { baseline: plantCosts(baselineTruth, catalogue) },
+    series: { baseline: baselineSeries.series() },
   };
   if (options.baselineOnly) return common;
 
@@ -188,7 +193,8 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     const plant = new PlantSimulator(plantOptions);
     const commands: Command[] = [];
     const alerts: Alert[] = [];
-    const source = plantSource(plant, ticks);
+    const twinSeries = plantSeriesRecorder(catalogue);
+    const source = plantSource(plant, ticks, twinSeries);
     let readingsProduced = 0;
     const result = await runEmbedded(
       machineHealthStreamingJob(
@@ -274,6 +280,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
       rowsWritten: sinks.written,
       clickhouse: { url: clickhouse.url, database, dataDir: clickhouse.dataDir },
       truth,
+      series: { baseline: common.series.baseline, twin: twinSeries.series() },
     };
   } finally {
     await surrogate.close();

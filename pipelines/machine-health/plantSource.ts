@@ -3,12 +3,14 @@ import type { PlantSimulator } from '../../connectors/simulator/plantSimulator.j
 import type { Telemetry } from '../../operators/control/contracts.js';
 import type { ClosedLoopSource } from '../../runtime/embedded/runEmbedded.js';
 import type { MachineHealthOutput } from './machineHealth.js';
+import type { PlantSeriesRecorder } from './plantSeries.js';
 
 /**
  * The simulated plant as the embedded run's source, closing the loop: each
  * tick's readings go to the job, and the commands it derived from them are
  * applied to the plant (at the time they were decided) before the next
  * tick, as the plant's control system would apply them from Kafka.
+ * `series`, when given, samples the plant after each tick (charts over time).
  *
  * @example
  * await runEmbedded(definition, { source: plantSource(plant, 5_760), topic: 'telemetry' });
@@ -17,10 +19,16 @@ import type { MachineHealthOutput } from './machineHealth.js';
 export function plantSource(
   plant: PlantSimulator,
   ticks: number,
+  series?: PlantSeriesRecorder,
 ): ClosedLoopSource<Telemetry, MachineHealthOutput> {
   let tick = 0;
   return {
-    step: () => (tick++ < ticks ? plant.step() : undefined),
+    step: () => {
+      if (tick++ >= ticks) return undefined;
+      const readings = plant.step();
+      series?.observe(plant);
+      return readings;
+    },
     apply: (outputs) => {
       for (const out of outputs) if (out.type === 'command') plant.apply(out.command, out.command.decidedAt);
     },
@@ -29,12 +37,16 @@ export function plantSource(
 
 /**
  * The baseline: the same seeded plant for the same time, without the twin
- * (no commands). What the twin's run is compared with.
+ * (no commands). What the twin's run is compared with. `series`, when
+ * given, samples the plant after each tick.
  *
  * @example
  * const baseline = runBaseline(new PlantSimulator({ catalogue, seed, startTs, faults }), ticks);
  */
-export function runBaseline(plant: PlantSimulator, ticks: number): GroundTruth {
-  for (let tick = 0; tick < ticks; tick++) plant.step();
+export function runBaseline(plant: PlantSimulator, ticks: number, series?: PlantSeriesRecorder): GroundTruth {
+  for (let tick = 0; tick < ticks; tick++) {
+    plant.step();
+    series?.observe(plant);
+  }
   return plant.groundTruth();
 }

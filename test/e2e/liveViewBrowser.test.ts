@@ -102,7 +102,7 @@ describe('live operator page in headless Chromium', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'live-view-ended.png'), fullPage: true });
     await page.close();
 
-    // The HTML report: named in the output, opens from the file alone (network blocked), charts drawn.
+    // The HTML report: named in the output, opens from the file alone (network blocked), charts drawn, figures as in the terminal report.
     expect(
       lines.some((l) => l.includes(`HTML report (opens offline): ${join(dataDir, 'report.html')}`)),
     ).toBe(true);
@@ -118,7 +118,82 @@ describe('live operator page in headless Chromium', () => {
     await expect.poll(() => report.locator('#chart-downtime canvas').count()).toBe(1);
     expect(await report.locator('#risk-charts canvas').count()).toBeGreaterThan(0);
     expect(await report.locator('#kpi-table').textContent()).toContain('baseline (no twin)');
-    expect(await report.locator('#cost-placeholder').count()).toBe(1);
+    expect(await report.locator('#cost-placeholder').count()).toBe(0);
+
+    // Cost: every item's baseline, twin and saved figure is the terminal report's (both render the run's costs).
+    expect(await report.locator('#cost-assumptions').textContent()).toMatch(/Money in EUR .*assumptions/);
+    const terminal = lines.join('\n');
+    const money = (text: string) => Number(text.replace(/,/g, '').replace('−', '-'));
+    for (const [item, label] of [
+      ['unplannedDowntime', 'unplanned downtime'],
+      ['repairs', 'repairs'],
+      ['maintenance', 'planned maintenance'],
+      ['dispatches', 'technician dispatches'],
+      ['energy', 'energy'],
+      ['total', 'total'],
+    ]) {
+      const m = new RegExp(`^\\s+${label}\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)$`, 'm').exec(terminal);
+      expect(m, `terminal cost row ${label}`).not.toBeNull();
+      const cells = report.locator(`#cost-table tr[data-item="${item}"] td`);
+      expect(await cells.count()).toBe(3);
+      for (let i = 0; i < 3; i++) {
+        const value = Number(await cells.nth(i).getAttribute('data-value'));
+        expect(Math.abs(value - money(m![i + 1])), `${label} column ${i}`).toBeLessThanOrEqual(0.5);
+        expect(money((await cells.nth(i).textContent()) ?? '')).toBe(Math.round(value) || 0);
+      }
+    }
+    const net = /net saving: (\S+) EUR over [\d.]+ day\(s\) = (\S+) per day, (\S+) per asset-day/.exec(
+      terminal,
+    );
+    expect(net).not.toBeNull();
+    const summary = async (item: string) =>
+      Number(
+        await report
+          .locator(`#cost-summary tr[data-item="${item}"] td[data-value]`)
+          .getAttribute('data-value'),
+      );
+    expect(Math.abs((await summary('net')) - money(net![1]))).toBeLessThanOrEqual(0.5);
+    expect(Math.abs((await summary('netPerDay')) - money(net![2]))).toBeLessThanOrEqual(0.5);
+    expect(Math.abs((await summary('netPerAssetDay')) - money(net![3]))).toBeLessThanOrEqual(0.05);
+    const worth = /worth (\S+) EUR at the margin per unit/.exec(terminal);
+    expect(Math.abs((await summary('productionValue')) - money(worth![1]))).toBeLessThanOrEqual(0.5);
+    // Per line: the net savings add up to the plant's.
+    const lineNets = await report
+      .locator('#cost-by-line tbody tr td:last-child')
+      .evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+    expect(lineNets.length).toBeGreaterThan(0);
+    expect(lineNets.reduce((a, b) => a + b, 0)).toBeCloseTo(await summary('net'), 6);
+
+    // Alarm quality: the same figures as the terminal report.
+    const aq = (metric: string) =>
+      report.locator(`#alarm-quality-table tr[data-metric="${metric}"] td[data-value]`).textContent();
+    const q =
+      /detected \d+ \(recall ([^)]+)\), time to detect mean (.+?), p90 (.+)\n.*\(failures prevented ([^)]+)\)\n\s+alerts: precision (\S+ %|n\/a)[\s\S]*?dispatches: precision (\S+ %|n\/a) [\s\S]*?recall (\S+ %|n\/a), false dispatches per asset-day (\S+)/.exec(
+        terminal,
+      );
+    expect(q, 'terminal alarm quality lines').not.toBeNull();
+    expect(await aq('recall')).toBe(q![1]);
+    expect(await aq('mttd')).toBe(q![2]);
+    expect(await aq('p90')).toBe(q![3]);
+    expect(await aq('prevented')).toBe(q![4]);
+    expect(await aq('alertPrecision')).toBe(q![5]);
+    expect(await aq('dispatchPrecision')).toBe(q![6]);
+    expect(await aq('dispatchRecall')).toBe(q![7]);
+    expect(await aq('falseDispatchesPerAssetDay')).toBe(q![8]);
+
+    // OEE by line and energy per good unit over time: drawn, one chart per line, each with a text alternative.
+    const oeeCharts = report.locator('#oee-charts .chart');
+    expect(await oeeCharts.count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => report.locator('#oee-charts .chart canvas').count())
+      .toBe(await oeeCharts.count());
+    expect(await report.locator('#chart-energy canvas').count()).toBe(1);
+    for (const label of [
+      ...(await oeeCharts.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))),
+      await report.locator('#chart-energy').getAttribute('aria-label'),
+    ]) {
+      expect(label).toMatch(/baseline: mean .*; twin: mean /);
+    }
     await report.screenshot({ path: join(SCREENSHOTS, 'run-report.png'), fullPage: true });
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
