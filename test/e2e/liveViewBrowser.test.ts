@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFromCli } from '../../pipelines/machine-health/cli.js';
 import type { LiveView } from '../../runtime/liveView/liveView.js';
 import { serveLiveView } from '../../runtime/liveView/serveLiveView.js';
+import { contrastFailures } from './contrastCheck.js';
 
 /** Debian's chromium; .ci/run installs it. Missing is a failure, not a skip. */
 const CHROMIUM = process.env.TWINFLOW_CHROMIUM ?? '/usr/bin/chromium';
@@ -92,6 +93,20 @@ describe('live operator page in headless Chromium', () => {
     await page.keyboard.press('ArrowDown');
     const focusedKey = await page.locator('#table-assets tbody tr:focus').getAttribute('data-key');
     expect(focusedKey).toBe(await assetRows.nth(1).getAttribute('data-key'));
+    const focused = () => page.locator('#table-assets tbody tr:focus').getAttribute('data-key');
+    await page.keyboard.press('End');
+    expect(await focused()).toBe(await assetRows.nth(11).getAttribute('data-key'));
+    await page.keyboard.press('Home');
+    expect(await focused()).toBe(await assetRows.nth(0).getAttribute('data-key'));
+    await page.keyboard.press('PageDown');
+    expect(await focused()).toBe(await assetRows.nth(10).getAttribute('data-key'));
+    // The focused row is visibly marked (an outline), not only by colour the reader cannot see.
+    const outline = await page.evaluate(
+      "getComputedStyle(document.querySelector('#table-assets tbody tr:focus')).outlineStyle",
+    );
+    expect(outline).not.toBe('none');
+    // Readable contrast everywhere on the page, measured on the styles the browser applied.
+    expect(await contrastFailures(page)).toEqual([]);
 
     await page.screenshot({ path: join(SCREENSHOTS, 'live-view.png'), fullPage: true });
     expect(errors).toEqual([]);
@@ -194,11 +209,28 @@ describe('live operator page in headless Chromium', () => {
     ]) {
       expect(label).toMatch(/baseline: mean .*; twin: mean /);
     }
+    expect(await contrastFailures(report)).toEqual([]);
     await report.screenshot({ path: join(SCREENSHOTS, 'run-report.png'), fullPage: true });
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
     await report.close();
   }, 180_000);
+
+  it('has a contrast check that catches low contrast (so its empty result above means something)', async () => {
+    const page = await browser.newPage();
+    await page.setContent(
+      '<main style="background:#fff"><p style="color:#aaa">grey on white</p><p style="color:#222">dark on white</p>' +
+        '<h1 style="font-size:32px;color:#888">large grey heading</h1><div style="background:#0b57d0"><span style="color:#1f3f7a">dark on blue</span></div></main>',
+    );
+    const failures = await contrastFailures(page);
+    await page.close();
+    expect(failures.map((f) => [f.text, f.required])).toEqual([
+      ['grey on white', 4.5],
+      ['dark on blue', 4.5],
+    ]);
+    // #aaa on white is 2.32:1; #888 at 32 px is large text and passes 3:1 (3.54:1).
+    expect(failures[0].ratio).toBeCloseTo(2.32, 1);
+  });
 
   it('tells the operator when the job restarted, and shows the new run', async () => {
     const view = (rows: number): LiveView => ({
