@@ -2,8 +2,8 @@ import { type WhatIfChange, WhatIfInputError } from './whatIf.js';
 
 /** The settings a what-if can change, as typed (`--set load=0.6`, `?load=0.6`), with what each means. */
 export const WHAT_IF_SETTINGS = {
-  load: 'fraction of rated load, 0..1.2 (or a percentage: 60%)',
-  cooling: 'cooling effectiveness, 1 normal (alias: coolant)',
+  load: 'fraction of rated load 0..1.2, or a percentage like 60%',
+  cooling: 'cooling effectiveness, 1 = normal; alias coolant',
 } as const;
 
 const ALIASES: Readonly<Record<string, keyof typeof WHAT_IF_SETTINGS>> = {
