@@ -35,7 +35,13 @@ export interface WhatIfSubject {
   readonly twin: { readonly risk: number; readonly rulHours: number | null; readonly model: string };
 }
 
-/** The asset's spec and bounds, clones of a scaled catalogue (`pump-001-r2`) included. */
+/**
+ * The asset's spec and bounds, clones of a scaled catalogue (`pump-001-r2`)
+ * included. Throws WhatIfInputError (field `asset`) for an asset it does not have.
+ *
+ * @example
+ * assetOf(catalogue, 'pump-001-r2').spec.id; // 'pump-001-r2', pump-001's parameters
+ */
 export function assetOf(
   catalogue: Catalogue,
   assetId: string,
