@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Catalogue } from '../../connectors/catalogue/catalogue.js';
+import { PhysicsInputError } from '../../operators/scoring/physicsRiskModel.js';
 import { WhatIfInputError } from '../../operators/scoring/whatIf.js';
 import { parseHorizonHours, parseWhatIfSettings } from '../../operators/scoring/whatIfInput.js';
 import type { HttpRoutes } from '../../runtime/liveView/liveViewRoutes.js';
@@ -26,7 +27,8 @@ export interface WhatIfRouteOptions {
  * running job's state, as JSON (the same document as `whatif --json`).
  * 400 with `{ error }` for a question it cannot answer (unknown parameter,
  * no change, horizon <= 0, …), 404 for an asset not in the catalogue or
- * without a state yet. Read-only like the live view: the server refuses
+ * without a state yet, 409 for a state the physics cannot start from (no
+ * temperature yet). Read-only like the live view: the server refuses
  * anything but GET and HEAD, and the answer never becomes a command.
  *
  * @example
@@ -80,6 +82,8 @@ export function whatIfRoutes(options: WhatIfRouteOptions): {
       return reply(200, report);
     } catch (error) {
       if (error instanceof WhatIfInputError) return reply(400, { error: error.message, field: error.field });
+      // The state itself cannot be simulated (say, no temperature yet): the question is fine, the moment is not.
+      if (error instanceof PhysicsInputError) return reply(409, { error: error.message, field: error.field });
       throw error;
     }
   }

@@ -73,11 +73,18 @@ async function serve() {
   const asset = catalogue.assets[0]?.id as string;
   states.observe({ type: 'enriched', reading: enriched(asset) });
   states.observe({ type: 'state', state: state(asset) });
+  // A state without a temperature and no usable reading yet: nothing the physics can start from.
+  const blind = catalogue.assets[2]?.id as string;
+  const noTemperature = state(blind);
+  states.observe({
+    type: 'state',
+    state: { ...noTemperature, reported: { ...noTemperature.reported, temperatureC: null } },
+  });
   server = await serveLiveView(machineHealthOperatorView(catalogue), {
     port: 0,
     routes: whatIfRoutes({ catalogue, subjectOf: states.subjectOf }),
   });
-  return { url: server.url, asset, other: catalogue.assets[1]?.id as string };
+  return { url: server.url, asset, other: catalogue.assets[1]?.id as string, blind };
 }
 
 describe('GET /api/v1/whatif on the live-view server', () => {
@@ -114,8 +121,8 @@ describe('GET /api/v1/whatif on the live-view server', () => {
     expect(again.answer).toEqual(answer);
   });
 
-  it('refuses a bad question with 400, an unknown or unseen asset with 404, and anything but GET with 405', async () => {
-    const { url, asset, other } = await serve();
+  it('refuses a bad question with 400, an unknown or unseen asset with 404, a state it cannot simulate with 409, and anything but GET with 405', async () => {
+    const { url, asset, other, blind } = await serve();
     const get = async (query: string) => {
       const res = await fetch(`${url}${WHAT_IF_PATH}?${query}`);
       return { status: res.status, body: (await res.json()) as { error: string } };
@@ -144,6 +151,10 @@ describe('GET /api/v1/whatif on the live-view server', () => {
     expect(await get(`asset=${other}&load=0.6`)).toMatchObject({
       status: 404,
       body: { error: expect.stringMatching(/no twin state yet/) },
+    });
+    expect(await get(`asset=${blind}&load=0.6`)).toMatchObject({
+      status: 409,
+      body: { error: expect.stringMatching(/temperatureC is NaN/) },
     });
     const post = await fetch(`${url}${WHAT_IF_PATH}?asset=${asset}&load=0.6`, { method: 'POST', body: '{}' });
     expect(post.status).toBe(405);
