@@ -107,13 +107,14 @@ export type {
 } from './scoring/anomalyDetector.js';
 export { ANOMALY_SIGNALS, detectAnomaly, initialAnomalyState } from './scoring/anomalyDetector.js';
 export type { AssetCondition, AssetSpec, FailureCause } from './scoring/assetPhysics.js';
+export { coolingFromThermalBalance } from './scoring/assetPhysics.js';
 export type { CusumOptions, CusumState } from './scoring/cusum.js';
 export { cusumInit, cusumUpdate } from './scoring/cusum.js';
 export type { EwmaZOptions, EwmaZState } from './scoring/ewmaZScore.js';
 export { ewmaZInit, ewmaZUpdate } from './scoring/ewmaZScore.js';
 export type { HybridCounters, HybridRiskModel, HybridRiskOptions } from './scoring/hybridRiskModel.js';
 export { hybridRiskModel } from './scoring/hybridRiskModel.js';
-export type { PhysicsRiskModel, PhysicsRiskOptions } from './scoring/physicsRiskModel.js';
+export type { PhysicsRiskModel, PhysicsRiskOptions, SampleOutcomes } from './scoring/physicsRiskModel.js';
 export { PhysicsInputError, physicsRiskModel } from './scoring/physicsRiskModel.js';
 export type {
   AnomalyScore,
@@ -132,6 +133,9 @@ export {
 } from './scoring/surrogateFeatures.js';
 export type { SurrogateMetadata, SurrogateRiskModel } from './scoring/surrogateMetadata.js';
 export { SurrogateContractError } from './scoring/surrogateMetadata.js';
+export type { WhatIfAnswer, WhatIfChange, WhatIfOutcome, WhatIfQuestion } from './scoring/whatIf.js';
+export { WHAT_IF_LIMITS, WhatIfInputError, whatIf } from './scoring/whatIf.js';
+export { parseHorizonHours, parseWhatIfSettings, WHAT_IF_SETTINGS } from './scoring/whatIfInput.js';
 export type {
   KeyedContext,
   KeyedProcessFunction,

@@ -73,6 +73,32 @@ export function wearRatePerS(spec: AssetSpec, c: AssetCondition, wearRateScale =
   return ((spec.wearPerHourAtRated * wearRateScale) / 3600) * load * Math.sqrt(load) * thermal * c.wearFactor;
 }
 
+/**
+ * Cooling effectiveness implied by the thermal balance: the temperature the
+ * asset is heading for (from its rate of change over `dtS`, first-order
+ * response) against the heat rise its load makes with normal cooling.
+ * Clamped to 0.2..1.2; undefined when the rise is too small to say (the
+ * asset barely above ambient).
+ *
+ * @example
+ * coolingFromThermalBalance(spec, { temperatureC: 80, previousTemperatureC: 79, dtS: 600, load: 1 }); // ~0.79 (heading for 82 °C)
+ */
+export function coolingFromThermalBalance(
+  spec: AssetSpec,
+  r: {
+    readonly temperatureC: number;
+    readonly previousTemperatureC: number;
+    readonly dtS: number;
+    readonly load: number;
+  },
+): number | undefined {
+  const heading =
+    r.temperatureC + (spec.thermalTimeConstantS * (r.temperatureC - r.previousTemperatureC)) / r.dtS;
+  const rise = heading - spec.ambientC;
+  if (!(rise > 1)) return undefined;
+  return Math.min(1.2, Math.max(0.2, (spec.heatRiseAtRatedC * r.load * r.load) / rise));
+}
+
 /** Vibration RMS from wear and load (a worn bearing vibrates more). */
 export function vibrationOf(spec: AssetSpec, wear: number, load: number): number {
   return spec.baseVibrationMmS * (1 + 4 * wear * wear) * (0.5 + 0.5 * load);

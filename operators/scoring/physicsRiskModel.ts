@@ -1,6 +1,7 @@
 import {
   type AssetCondition,
   type AssetSpec,
+  type FailureCause,
   nextTemperature,
   steadyTemperature,
   wearRatePerS,
@@ -38,6 +39,22 @@ export interface PhysicsRiskModel extends RiskModel {
   assessOne(spec: AssetSpec, features: AssetFeatures): RiskAssessment;
   /** Failure probability within the horizon only (no RUL lookahead): what the surrogate learns. */
   riskOf(spec: AssetSpec, features: AssetFeatures): number;
+  /**
+   * Every parameter sample's own outcome over the lookahead, unsummarised:
+   * what a what-if compares (two calls share the samples, so their
+   * difference is the change's alone, not sampling noise).
+   */
+  sampleOutcomes(spec: AssetSpec, features: AssetFeatures): SampleOutcomes;
+}
+
+/** Per-sample outcomes of {@link PhysicsRiskModel.sampleOutcomes}, in sample order. */
+export interface SampleOutcomes {
+  /** Seconds until the sample fails; Infinity when it survives the lookahead. */
+  readonly timeToFailureS: Float64Array;
+  /** What failed first, or null for a survivor. */
+  readonly cause: ReadonlyArray<FailureCause | null>;
+  readonly horizonS: number;
+  readonly lookaheadS: number;
 }
 
 /** A feature the physics model cannot simulate from (NaN, infinite, or out of physical range). */
@@ -106,6 +123,8 @@ export function physicsRiskModel(options: PhysicsRiskOptions = {}): PhysicsRiskM
     wearError[j] = wearSd * normal();
   }
   const timeToFailure = new Float64Array(n);
+  // What the last simulate() call failed of (null: it survived); a variable, so the hot loop returns a number.
+  let lastCause: FailureCause | null = null;
   // Reused across steps and assets: the inner loop allocates nothing.
   const c: AssetCondition = { temperatureC: 0, wear: 0, load: 0, coolingFactor: 1, wearFactor: 1 };
 
@@ -114,7 +133,11 @@ export function physicsRiskModel(options: PhysicsRiskOptions = {}): PhysicsRiskM
     const limit = spec.temperatureLimitC;
     let temperature = f.temperatureC;
     let wear = Math.max(0, f.wearEstimate + wearError[j]);
-    if (wear >= 1 || temperature >= limit) return 0;
+    lastCause = null;
+    if (wear >= 1 || temperature >= limit) {
+      lastCause = wear >= 1 ? 'bearing' : 'overheat';
+      return 0;
+    }
     // A hotter-running asset is the same as a weaker cooler to steadyTemperature: scaling cooling
     // scales the heat rise without touching the spec (the wear law's reference temperature stays rated).
     c.coolingFactor = f.coolingFactor / heatScale[j];
@@ -145,6 +168,7 @@ export function physicsRiskModel(options: PhysicsRiskOptions = {}): PhysicsRiskM
         // Linear interpolation inside the step, so RUL does not snap to the step grid.
         const tHeat = nextT >= limit ? (dt * (limit - temperature)) / (nextT - temperature) : dt;
         const tWear = nextWear >= 1 ? (dt * (1 - wear)) / (nextWear - wear) : dt;
+        lastCause = nextT >= limit && tHeat <= tWear ? 'overheat' : 'bearing';
         return t + Math.min(tHeat, tWear);
       }
       temperature = nextT;
@@ -179,11 +203,23 @@ export function physicsRiskModel(options: PhysicsRiskOptions = {}): PhysicsRiskM
     };
   }
 
+  function sampleOutcomes(spec: AssetSpec, features: AssetFeatures): SampleOutcomes {
+    validate(spec, features);
+    const ttf = new Float64Array(n);
+    const cause: Array<FailureCause | null> = new Array(n);
+    for (let j = 0; j < n; j++) {
+      ttf[j] = simulate(spec, features, j, lookaheadS);
+      cause[j] = lastCause;
+    }
+    return { timeToFailureS: ttf, cause, horizonS, lookaheadS };
+  }
+
   return {
     name: `physics-mc-${n}`,
     horizonHours,
     assessOne,
     riskOf,
+    sampleOutcomes,
     async assess(batch) {
       const out: RiskAssessment[] = new Array(batch.length);
       for (let i = 0; i < batch.length; i++) {

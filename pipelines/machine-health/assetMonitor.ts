@@ -6,7 +6,12 @@ import {
   detectAnomaly,
   initialAnomalyState,
 } from '../../operators/scoring/anomalyDetector.js';
-import { type AssetSpec, wearFromVibration, wearRatePerS } from '../../operators/scoring/assetPhysics.js';
+import {
+  type AssetSpec,
+  coolingFromThermalBalance,
+  wearFromVibration,
+  wearRatePerS,
+} from '../../operators/scoring/assetPhysics.js';
 
 /** Wear-rate trend: one sample per 10 min, over the last hour. */
 const TREND_SAMPLE_MS = 600_000;
@@ -95,13 +100,13 @@ export function assetMonitor(
       if (t.temperatureC !== null && !hasSignal(anomaly.signals, 'temperatureC')) {
         if (running && load > 0.3 && s.temperatureC !== null && dtS > 0) {
           // Thermal balance: the temperature the asset is heading for, from its rate of change.
-          const heading =
-            t.temperatureC + (spec.thermalTimeConstantS * (t.temperatureC - s.temperatureC)) / dtS;
-          const rise = heading - spec.ambientC;
-          if (rise > 1) {
-            const estimate = Math.min(1.2, Math.max(0.2, (spec.heatRiseAtRatedC * load * load) / rise));
-            s.cooling += coolingAlpha * (estimate - s.cooling);
-          }
+          const estimate = coolingFromThermalBalance(spec, {
+            temperatureC: t.temperatureC,
+            previousTemperatureC: s.temperatureC,
+            dtS,
+            load,
+          });
+          if (estimate !== undefined) s.cooling += coolingAlpha * (estimate - s.cooling);
         }
         s.temperatureC = t.temperatureC;
       }

@@ -9,6 +9,8 @@ import { DEFAULT_CATALOGUE, runMachineHealthEmbedded } from './embeddedJob.js';
 import { htmlReport, riskCurveCollector } from './htmlReport.js';
 import { machineHealthOperatorView } from './operatorView.js';
 import { formatReport } from './report.js';
+import { whatIfJobState } from './whatIfJobState.js';
+import { WHAT_IF_PATH, whatIfRoutes } from './whatIfRoute.js';
 
 export const USAGE = `twinflow run machine-health [options]   the reference twin on the embedded default
 twinflow run machine-health --config FILE   the job on Kafka, a schema registry and ClickHouse, exactly-once
@@ -72,11 +74,22 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
   );
   const started = performance.now();
   const base = await loadCatalogue(values.catalogue ?? DEFAULT_CATALOGUE);
-  const view = machineHealthOperatorView(assets === base.assets.length ? base : scaleCatalogue(base, assets));
+  const catalogue = assets === base.assets.length ? base : scaleCatalogue(base, assets);
+  const view = machineHealthOperatorView(catalogue);
+  const states = whatIfJobState(catalogue);
   const risk = riskCurveCollector();
-  const served = values['baseline-only'] ? undefined : await serveLiveView(view, { port: viewPort });
-  if (served)
+  const served = values['baseline-only']
+    ? undefined
+    : await serveLiveView(view, {
+        port: viewPort,
+        routes: whatIfRoutes({ catalogue, subjectOf: states.subjectOf }),
+      });
+  if (served) {
     log(`live operator view: ${served.url}/ (JSON: ${served.url}/api/v1/view), while the twin runs`);
+    log(
+      `what-if on the running twin: ${served.url}${WHAT_IF_PATH}?asset=${catalogue.assets[0]?.id}&load=0.6&horizon=6h`,
+    );
+  }
   let report: Awaited<ReturnType<typeof runMachineHealthEmbedded>>;
   try {
     report = await runMachineHealthEmbedded({
@@ -92,6 +105,7 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
       baselineOnly: values['baseline-only'],
       onOutput: (out) => {
         view.observe(out);
+        states.observe(out);
         risk.observe(out);
       },
       onProgress: (p) => {

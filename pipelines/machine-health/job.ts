@@ -14,4 +14,5 @@ export default defineJob({
   run: async (args, io) => (await import('./cli.js')).runFromCli(args, io.out),
   produce: async (args, io) => (await import('./produce.js')).runProduceFromCli(args, io),
   replay: async (args, io) => (await import('./replay.js')).runReplayFromCli(args, io),
+  whatif: async (args, io) => (await import('./whatIfCommand.js')).runWhatIfFromCli(args, io),
 });

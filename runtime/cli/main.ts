@@ -21,6 +21,7 @@ Commands:
   jobs                 list the jobs package.json declares ("twinflow": { "jobs": … }), yours first
   produce              publish a job's simulated telemetry (Avro, schema registry) to Kafka  [--job NAME]
   replay               what-if: re-run a job from offsets or a time into a scratch database   [--job NAME]
+  whatif               what-if on the twin: an asset's risk and RUL as is and with a change (load, cooling)  [--job NAME]
   migrate              apply a job's pending ClickHouse migrations (default: schemas/clickhouse)  [--job NAME]
   sql "<statement>"    run one SQL statement against ClickHouse and print the result as a table, JSON or CSV
   commands tail        verify and print the signed commands on the commands topic (read_committed)
@@ -29,7 +30,7 @@ Commands:
   clickhouse           serve an embedded ClickHouse data directory on 127.0.0.1
 
   Every command takes --help (twinflow run <job> --help, twinflow sql --help, …).
-  produce and replay use the package's defaultJob unless --job names another.
+  produce, replay and whatif use the package's defaultJob unless --job names another.
 
   ${SERVE_USAGE}
 
@@ -103,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
     if (sub !== 'tail') throw new UsageError(`commands: unknown subcommand "${sub}"; known: tail`);
     return runCommandsTail(args, processIo(), { settingsOf });
   }
-  if (command === 'produce' || command === 'replay') {
+  if (command === 'produce' || command === 'replay' || command === 'whatif') {
     const { job, args } = await jobOfCommand(jobs, command, rest);
     const run = job[command];
     if (run === undefined) throw new UsageError(`${command}: job "${job.name}" has no ${command} command`);

@@ -4,6 +4,7 @@ import { UsageError } from './flags.js';
 const HELP_OF_COMMAND = new Set([
   'produce',
   'replay',
+  'whatif',
   'migrate',
   'sql',
   'config',

@@ -43,6 +43,8 @@ export interface JobDefinition {
   readonly produce?: JobCommand;
   /** `twinflow replay --job <name> [args]`: re-runs the job over a range of its input into a scratch database. */
   readonly replay?: JobCommand;
+  /** `twinflow whatif --job <name> [args]`: asks the job's model what a change to an asset would do; answers only. */
+  readonly whatif?: JobCommand;
 }
 
 /**
@@ -97,7 +99,7 @@ export function jobDefinitionProblem(value: unknown): string | undefined {
       return 'settings must be { schema: a zod schema, paths?: string[] }';
     }
   }
-  for (const command of ['produce', 'replay'] as const) {
+  for (const command of ['produce', 'replay', 'whatif'] as const) {
     if (job[command] !== undefined && typeof job[command] !== 'function') {
       return `${command} must be a function (args, io) => Promise<exit code>`;
     }

@@ -1,13 +1,14 @@
 import { type HealthServer, startHealthServer } from '../observability/healthServer.js';
 import { JobMetrics } from '../observability/metrics.js';
 import type { LiveView } from './liveView.js';
-import { type LiveViewRoutesOptions, liveViewRoutes } from './liveViewRoutes.js';
+import { type HttpRoutes, type LiveViewRoutesOptions, liveViewRoutes } from './liveViewRoutes.js';
 
 /**
  * Serves a job's live view where no launcher runs one (the embedded run):
  * the same HTTP server as a Kafka job's (/metrics, /healthz, /readyz), with
  * the page at / and the JSON API, on 127.0.0.1 unless told otherwise.
- * `close()` ends open event streams and stops listening.
+ * `close()` ends open event streams and stops listening. `routes` adds
+ * the job's own GET routes (e.g. a what-if endpoint), tried after the live view's.
  *
  * @example
  * const served = await serveLiveView(view, { port: 0 });
@@ -16,16 +17,24 @@ import { type LiveViewRoutesOptions, liveViewRoutes } from './liveViewRoutes.js'
  */
 export async function serveLiveView(
   view: LiveView,
-  options: { readonly port: number; readonly host?: string } & LiveViewRoutesOptions,
+  options: {
+    readonly port: number;
+    readonly host?: string;
+    readonly routes?: { readonly routes: HttpRoutes; readonly paths: readonly string[] };
+  } & LiveViewRoutesOptions,
 ): Promise<HealthServer> {
   const routes = liveViewRoutes(view, options);
+  const extra = options.routes;
   const server = await startHealthServer({
     port: options.port,
     host: options.host ?? '127.0.0.1',
     metrics: new JobMetrics(),
     ready: () => true,
-    routes: routes.routes,
-    routePaths: routes.paths,
+    routes:
+      extra === undefined
+        ? routes.routes
+        : (req, res, path) => routes.routes(req, res, path) || extra.routes(req, res, path),
+    routePaths: [...routes.paths, ...(extra?.paths ?? [])],
   });
   return {
     url: server.url,
