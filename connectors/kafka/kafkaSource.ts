@@ -7,6 +7,7 @@ import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.j
 import type { AvroSerde } from '../avro/avroSerde.js';
 import { AvroDecodeError } from '../avro/errors.js';
 import { type DeadLetterFailure, deadLetterHeaders } from './deadLetterHeaders.js';
+import type { SinkMessage } from './epochBuffer.js';
 import { kafkaJavascript, newKafka } from './kafkaClient.js';
 import type { KafkaClientOptions } from './kafkaClientOptions.js';
 import type { NewKafkaSourceClient } from './kafkaSourceClient.js';
@@ -50,8 +51,11 @@ export interface KafkaSourceOptions<T> {
    * Where poison messages go (undecodable, refused by `check`, or without a valid event time):
    * the raw message, with headers naming the failure and its source position
    * (see DEAD_LETTER_HEADERS). Without it, a poison message fails the stream.
+   * With `through`, the source hands each dead letter to it instead of
+   * producing it: an exactly-once job writes it in the transaction that
+   * commits the poison message's offset, so a crash cannot leave it twice.
    */
-  readonly deadLetter?: { readonly topic: string };
+  readonly deadLetter?: { readonly topic: string; readonly through?: (message: SinkMessage) => void };
   /**
    * Back-pressure. RxJS has no demand signal, so the source asks after each
    * message it dealt with: undefined means go on; a promise means wait. While
@@ -336,7 +340,9 @@ export class KafkaSource<T> implements AsyncDisposable {
     }, ASSIGNMENT_CHECK_MS);
     watchdog.unref?.();
     const producer: Producer | undefined =
-      deadLetter === undefined ? undefined : kafka.producer({ kafkaJS: { idempotent: true, acks: -1 } });
+      deadLetter === undefined || deadLetter.through !== undefined
+        ? undefined
+        : kafka.producer({ kafkaJS: { idempotent: true, acks: -1 } });
     let stopped = false;
     let waiting: Promise<void> | undefined;
     let releaseStop = (): void => undefined;
@@ -365,9 +371,20 @@ export class KafkaSource<T> implements AsyncDisposable {
       failure: DeadLetterFailure,
       cause: unknown,
     ) => {
-      if (producer === undefined || deadLetter === undefined) {
+      if (deadLetter === undefined) {
         throw new KafkaSourceError('poison', pos, `topic ${pos.topic}`, { cause });
       }
+      if (deadLetter.through !== undefined) {
+        deadLetter.through({
+          topic: deadLetter.topic,
+          key: message.key ?? Buffer.alloc(0),
+          value: message.value,
+          headers: deadLetterHeaders(failure, pos, message.headers),
+        });
+        this.deadLetters++;
+        return;
+      }
+      if (producer === undefined) throw new KafkaSourceError('poison', pos, `topic ${pos.topic}`, { cause });
       try {
         await producer.send({
           topic: deadLetter.topic,

@@ -240,6 +240,9 @@ export class ExactlyOnceJob<T, O> {
   /** Input partition of each key seen: where the key's changelog goes. */
   private readonly keyPartitions = new Map<string, number>();
   private readonly offsetsByEpoch = new Map<number, KafkaJS.TopicOffsets[]>();
+  /** Dead letters since the last barrier, then per epoch until its transaction takes them. */
+  private deadLettersOpen: SinkMessage[] = [];
+  private readonly deadLettersByEpoch = new Map<number, SinkMessage[]>();
   private readonly open = new Map<number, OpenEpoch>();
   private generation: Generation<T, O> | undefined;
   /** Per topic, per partition: records handed over since start and the offset of the last (for metrics). */
@@ -397,7 +400,16 @@ export class ExactlyOnceJob<T, O> {
       tsOf: sourceOptions.tsOf,
       check: sourceOptions.check,
       watermarks: sourceOptions.watermarks,
-      deadLetter: sourceOptions.deadLetter,
+      // Dead letters go in the transaction that commits their offsets: produced once, even across a crash.
+      deadLetter:
+        sourceOptions.deadLetter === undefined
+          ? undefined
+          : {
+              topic: sourceOptions.deadLetter.topic,
+              through: (message) => {
+                if (this.generation !== undefined) this.deadLettersOpen.push(message);
+              },
+            },
       fromBeginning: sourceOptions.fromBeginning ?? true,
       groupInstanceId: this.options.instanceId,
       sessionTimeoutMs: sourceOptions.sessionTimeoutMs,
@@ -496,6 +508,8 @@ export class ExactlyOnceJob<T, O> {
     this.trigger.reset();
     const epoch = this.nextEpoch++;
     this.offsetsByEpoch.set(epoch, this.positions.toCommit());
+    this.deadLettersByEpoch.set(epoch, this.deadLettersOpen);
+    this.deadLettersOpen = [];
     // The source's per-partition watermarks go with the epoch's offsets: a member that restarts
     // from these offsets starts each partition's event time there, so a partition with nothing
     // new to read does not hold the watermark back until it idles out.
@@ -618,7 +632,11 @@ export class ExactlyOnceJob<T, O> {
         this.offsetsByEpoch.delete(epoch);
         return topics === undefined ? undefined : { consumer, topics };
       },
-      epochMessages: (epoch) => store.takeMessages(epoch),
+      epochMessages: (epoch) => {
+        const deadLetters = this.deadLettersByEpoch.get(epoch) ?? [];
+        this.deadLettersByEpoch.delete(epoch);
+        return [...store.takeMessages(epoch), ...deadLetters];
+      },
     });
     const beforeCommit = (this.options.beforeCommit ?? (() => identity))();
     const onCommitted = this.options.onCommitted;
@@ -666,6 +684,9 @@ export class ExactlyOnceJob<T, O> {
     for (const open of this.open.values()) open.resolve(false);
     this.open.clear();
     this.offsetsByEpoch.clear();
+    // Their poison messages are read again from the committed offsets and dead-lettered again.
+    this.deadLettersOpen = [];
+    this.deadLettersByEpoch.clear();
     this.trigger.reset();
     this.recordsInEpoch = 0;
   }

@@ -58,7 +58,6 @@ const TICKS = 300;
 const PARTITIONS = 4;
 const run = randomUUID().slice(0, 8);
 const telemetryTopic = `it-mh-telemetry-${run}`;
-const deadLetterTopic = `it-mh-dlq-${run}`;
 
 let inputOffsets = 0;
 let reference: Reference;
@@ -70,6 +69,7 @@ function runNames(name: string) {
     groupId: `it-mh-${name}-${run}`,
     commands: `it-mh-commands-${name}-${run}`,
     changelog: `it-mh-state-${name}-${run}`,
+    deadLetter: `it-mh-dlq-${name}-${run}`,
     database: `it_mh_${name.replace(/-/g, '_')}_${run.replace(/-/g, '_')}`,
   };
 }
@@ -102,7 +102,7 @@ function inProcessOptions(
       telemetry: telemetryTopic,
       commands: names.commands,
       changelog: names.changelog,
-      deadLetter: deadLetterTopic,
+      deadLetter: names.deadLetter,
       partitions: PARTITIONS,
     },
     clickhouse: { url: STACK.clickhouseUrl, database: names.database, username: 'default' },
@@ -121,7 +121,7 @@ function processOverrides(name: string, instanceId: string): Record<string, stri
     TOPICS__INPUT: telemetryTopic,
     TOPICS__OUTPUTS__COMMANDS: names.commands,
     TOPICS__CHANGELOG: names.changelog,
-    TOPICS__DEAD_LETTER: deadLetterTopic,
+    TOPICS__DEAD_LETTER: names.deadLetter,
     TOPICS__PARTITIONS: PARTITIONS,
     CLICKHOUSE__DATABASE: names.database,
     EPOCHS__INTERVAL_MS: 200,
@@ -328,7 +328,7 @@ describe('machine-health on Kafka, exactly-once', () => {
         keyId: 'k1',
       });
     }
-    const deadLetters = await readToEnd([STACK.kafkaBroker], deadLetterTopic);
+    const deadLetters = await readToEnd([STACK.kafkaBroker], runNames('once').deadLetter);
     expect(deadLetters).toHaveLength(3 + FAULTY_READINGS.length);
     for (const m of deadLetters) {
       expect(m.headers[DEAD_LETTER_HEADERS.error]).toBeTruthy();
@@ -381,6 +381,12 @@ describe('machine-health on Kafka, exactly-once', () => {
     expect(last.output()).toContain('stopped cleanly');
     expect(last.output()).toMatch(/state restored in \d+ ms: [1-9]\d* keys/);
     expectSameAsUninterrupted(await outcome(name));
+    // Dead letters are written in the epoch's transaction: after three SIGKILLs a read_committed
+    // reader finds each poison message once, none from an aborted attempt.
+    const deadLetters = await readToEnd([STACK.kafkaBroker], names.deadLetter);
+    const sources = deadLetters.map((m) => String(m.headers[DEAD_LETTER_HEADERS.source]));
+    expect(sources).toHaveLength(3 + FAULTY_READINGS.length);
+    expect(new Set(sources).size).toBe(sources.length);
   });
 
   it('scale-out on a live stream: a second instance joins, the first leaves, state moves through the changelog', {

@@ -361,6 +361,41 @@ describe('ExactlyOnceJob failures', () => {
     expect(seen).toEqual(['a:1', 'a:2', 'a:3', 'a:4']);
   });
 
+  it('writes dead letters in the transaction that commits their offsets: once, even when an epoch aborts', async () => {
+    const kafka = brokerWithInput(1);
+    const DLQ = 'readings-dlq';
+    const base = countingJob(kafka, { epochs: { intervalMs: 60_000, maxRecords: 2 } });
+    const job = new ExactlyOnceJob({
+      ...base.options,
+      source: { ...base.options.source, deadLetter: { topic: DLQ } },
+    });
+    const running = job.run();
+    await base.produce(0, 'a', 1);
+    kafka.produce(INPUT, 0, 'bad-1', Buffer.from('not avro'));
+    await kafka.until(() => kafka.transactions.length === 1);
+    // The poison message's dead letter and its offset are in one transaction.
+    const [first] = kafka.transactions;
+    expect(first!.messages.filter((m) => m.topic !== CHANGELOG).map((m) => `${m.topic}:${m.key}`)).toEqual([
+      `${OUTPUT}:a`,
+      `${DLQ}:bad-1`,
+    ]);
+    expect(first!.offsets).toEqual({ 'readings:0': '2' });
+
+    // The next epoch's commit fails: its dead letter is aborted with it, and written once on replay.
+    kafka.failNext('commit', retriable('coordinator not available'));
+    kafka.produce(INPUT, 0, 'bad-2', Buffer.from([0, 0, 0, 0, 99]));
+    await base.produce(0, 'a', 2);
+    await kafka.until(() => kafka.eventsOf('restarting').length === 1);
+    await kafka.until(() => kafka.transactions.length === 2);
+    await job.stop();
+    await running;
+
+    expect(kafka.timeline.filter((t) => t.startsWith('abort'))).toEqual(['abort by producer 0']);
+    expect(kafka.messages(DLQ).map((m) => m.key)).toEqual(['bad-1', 'bad-2']);
+    expect(kafka.transactions[1]!.offsets).toEqual({ 'readings:0': '4' });
+    expect(committedCounts(kafka)).toEqual(['a:1', 'a:2']);
+  });
+
   it('fails at once, without a restart, on a failure that is not retriable', async () => {
     const kafka = brokerWithInput(1);
     const { options, produce } = countingJob(kafka, { epochs: { intervalMs: 60_000, maxRecords: 1 } });
