@@ -2,6 +2,11 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import { record, type SourcePosition, type StreamElement, watermark } from '../../operators/core/element.js';
 import type { ValueCheck } from '../../operators/core/fieldRanges.js';
+import {
+  type EventTimeBound,
+  type EventTimeBounds,
+  eventTimeOutOfBounds,
+} from '../../operators/time/eventTimeBounds.js';
 import { eventTimeOf, InvalidEventTimeError } from '../../operators/time/eventTimeOf.js';
 import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.js';
 import type { AvroSerde } from '../avro/avroSerde.js';
@@ -56,6 +61,15 @@ export interface KafkaSourceOptions<T> {
    * commits the poison message's offset, so a crash cannot leave it twice.
    */
   readonly deadLetter?: { readonly topic: string; readonly through?: (message: SinkMessage) => void };
+  /**
+   * Event times to refuse (dead-letter with reason `event-time-out-of-bounds`)
+   * instead of processing: too far ahead of processing time, or too far
+   * behind the record's own partition's watermark. A refused record moves no
+   * watermark. Without it, every valid event time is accepted.
+   */
+  readonly eventTimeBounds?: EventTimeBounds;
+  /** Processing time for `eventTimeBounds` (default Date.now; tests pin it). */
+  readonly now?: () => number;
   /**
    * Back-pressure. RxJS has no demand signal, so the source asks after each
    * message it dealt with: undefined means go on; a promise means wait. While
@@ -140,6 +154,8 @@ export interface KafkaSourceMetrics {
   readonly deadLetters: number;
   /** Times back-pressure held the consumer. */
   readonly pauses: number;
+  /** Records dead-lettered for an event time out of `eventTimeBounds`, by the bound they broke. */
+  readonly eventTimeRefused: Readonly<Record<EventTimeBound, number>>;
   /** Per partition, the last offset dealt with (handed over or dead-lettered), by topic then partition. */
   readonly positions: readonly SourcePosition[];
 }
@@ -216,6 +232,7 @@ export class KafkaSource<T> implements AsyncDisposable {
   private records = 0;
   private deadLetters = 0;
   private pauses = 0;
+  private readonly eventTimeRefused: Record<EventTimeBound, number> = { ahead: 0, behind: 0 };
   private readonly positions = new Map<string, SourcePosition>();
   private readonly active = new Set<Subscriber<StreamElement<T>>>();
   private readonly clocksInUse = new Set<PartitionWatermarks>();
@@ -241,7 +258,13 @@ export class KafkaSource<T> implements AsyncDisposable {
     const positions = [...this.positions.values()].sort((a, b) =>
       a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
     );
-    return { records: this.records, deadLetters: this.deadLetters, pauses: this.pauses, positions };
+    return {
+      records: this.records,
+      deadLetters: this.deadLetters,
+      pauses: this.pauses,
+      eventTimeRefused: { ...this.eventTimeRefused },
+      positions,
+    };
   }
 
   /**
@@ -265,6 +288,8 @@ export class KafkaSource<T> implements AsyncDisposable {
 
   private run(subscriber: Subscriber<StreamElement<T>>): () => void {
     const { kafka: kafkaOptions, groupId, topics, serde, tsOf, check, deadLetter, pressure } = this.options;
+    const bounds = this.options.eventTimeBounds;
+    const now = this.options.now ?? Date.now;
     const kafka = (this.options.newClient ?? newKafka)(kafkaOptions);
     const clocks = new PartitionWatermarks(
       this.options.watermarks,
@@ -443,6 +468,14 @@ export class KafkaSource<T> implements AsyncDisposable {
         return poison(message, pos, clock.id, failure, error);
       }
       index++;
+      if (bounds !== undefined) {
+        const out = eventTimeOutOfBounds(ts, now(), clocks.watermarkOf(clock), bounds);
+        if (out !== undefined) {
+          this.eventTimeRefused[out.bound]++;
+          const failure = { reason: 'event-time-out-of-bounds', message: out.message, schemaId };
+          return poison(message, pos, clock.id, failure, new Error(out.message));
+        }
+      }
       if (stopped) return undefined;
       subscriber.next(record(value, ts, message.key === null ? undefined : message.key.toString(), pos));
       this.records++;

@@ -114,6 +114,11 @@ export class PartitionWatermarks {
     if (added) this.rebuild();
   }
 
+  /** One partition's own watermark now (−Infinity before its first record and without a restored one). */
+  watermarkOf(clock: PartitionClock): number {
+    return current(clock);
+  }
+
   /** Each held partition's own watermark now (what an epoch commits). */
   partitionWatermarks(): PartitionWatermark[] {
     return this.assigned().map((clock) => ({

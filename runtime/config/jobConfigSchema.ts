@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_EVENT_TIME_BOUNDS } from '../../operators/time/eventTimeBounds.js';
 import type { Secret } from './secret.js';
 import { SecretRef } from './secret.js';
 
@@ -160,6 +161,17 @@ const epochsSection = z.strictObject({
 });
 
 /**
+ * How far a record's event time may stray before it is dead-lettered
+ * (operators/time/eventTimeBounds.ts): ahead of processing time, and behind
+ * its partition's watermark. A bad device clock then cannot push the
+ * watermark ahead and make every later record late.
+ */
+const eventTimeSection = z.strictObject({
+  maxAheadMs: positiveInt().default(DEFAULT_EVENT_TIME_BOUNDS.maxAheadMs),
+  maxBehindMs: positiveInt().default(DEFAULT_EVENT_TIME_BOUNDS.maxBehindMs),
+});
+
+/**
  * A job's own section (`pipeline:`) when no job says what it holds: any
  * mapping. A job that declares its settings (JobSettings) gets them
  * validated, with defaults, instead.
@@ -217,6 +229,7 @@ export function jobConfigSchemaFor<S extends z.ZodType>(settings: S) {
       topics: topicsSection,
       clickhouse: clickhouseSection,
       epochs: epochsSection.prefault({}),
+      eventTime: eventTimeSection.prefault({}),
       pipeline: settings.prefault({} as z.input<S>),
       // Signing and bounds of commands are machine-health's, not every job's: its settings hold them now.
       commands: z.never({ error: "moved to the job's own settings: pipeline.commands" }).optional(),

@@ -17,6 +17,7 @@ import {
 import type { StreamElement, StreamRecord } from '../../operators/core/element.js';
 import type { ValueCheck } from '../../operators/core/fieldRanges.js';
 import type { SnapshotStore } from '../../operators/state/snapshots.js';
+import type { EventTimeBounds } from '../../operators/time/eventTimeBounds.js';
 import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.js';
 import { GraphRun } from '../epochs/graphRun.js';
 import { ConsumedPositions } from './consumedPositions.js';
@@ -89,6 +90,8 @@ export interface ExactlyOnceJobOptions<T, O> {
     readonly check?: ValueCheck<T>;
     readonly watermarks: WatermarkStrategy;
     readonly deadLetter?: { readonly topic: string };
+    /** Event times refused as out of bounds (see KafkaSourceOptions.eventTimeBounds). */
+    readonly eventTimeBounds?: EventTimeBounds;
     /** Where a group without committed offsets starts (default: the earliest offset). */
     readonly fromBeginning?: boolean;
     readonly sessionTimeoutMs?: number;
@@ -145,6 +148,8 @@ export interface JobInputStats {
     readonly nextOffset: string;
   }[];
   readonly deadLetters: number;
+  /** Records dead-lettered for an event time out of bounds, by the bound they broke. */
+  readonly eventTimeRefused: Readonly<Record<'ahead' | 'behind', number>>;
   readonly maxEventTs: number;
   readonly watermarks: readonly PartitionWatermark[];
 }
@@ -307,6 +312,7 @@ export class ExactlyOnceJob<T, O> {
         })),
       ),
       deadLetters: this.source?.metrics().deadLetters ?? 0,
+      eventTimeRefused: this.source?.metrics().eventTimeRefused ?? { ahead: 0, behind: 0 },
       maxEventTs: this.maxEventTs,
       watermarks: this.source?.partitionWatermarks() ?? [],
     };
@@ -410,6 +416,7 @@ export class ExactlyOnceJob<T, O> {
                 if (this.generation !== undefined) this.deadLettersOpen.push(message);
               },
             },
+      eventTimeBounds: sourceOptions.eventTimeBounds,
       fromBeginning: sourceOptions.fromBeginning ?? true,
       groupInstanceId: this.options.instanceId,
       sessionTimeoutMs: sourceOptions.sessionTimeoutMs,

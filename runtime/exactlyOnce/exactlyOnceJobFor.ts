@@ -10,6 +10,7 @@ import { changelogTopicSpec, ensureTopics, type TopicSpec } from '../../connecto
 import type { SinkMessage } from '../../connectors/kafka/transactionalSink.js';
 import type { StreamRecord } from '../../operators/core/element.js';
 import { throughSinks } from '../../operators/core/throughSinks.js';
+import type { EventTimeBounds } from '../../operators/time/eventTimeBounds.js';
 import { type ClickHouseConnection, openClickHouse } from '../cli/clickhouseConnection.js';
 import type { KafkaOutput, StreamingJob } from '../job/streamingJob.js';
 import { ExactlyOnceJob, type ExactlyOnceJobOptions, type JobEvent } from './exactlyOnceJob.js';
@@ -52,6 +53,8 @@ export interface KafkaPlacement<Out> {
   readonly clickhouseObserver?: ClickHouseSinkObserver;
   readonly epochs: ExactlyOnceJobOptions<unknown, Out>['epochs'];
   readonly sessionTimeoutMs?: number;
+  /** Event times to refuse as out of bounds (dead-lettered; default: none refused). */
+  readonly eventTimeBounds?: EventTimeBounds;
   readonly guarantee?: 'exactly-once' | 'at-least-once';
   readonly log?: (event: JobEvent) => void;
   /** The outputs of every committed epoch (tests, metrics). */
@@ -169,6 +172,7 @@ export async function exactlyOnceJobFor<In, Out>(
       check: definition.input.check,
       watermarks: definition.input.watermarks,
       deadLetter: { topic: topics.deadLetter },
+      eventTimeBounds: placement.eventTimeBounds,
       sessionTimeoutMs: placement.sessionTimeoutMs,
     },
     changelogTopic: topics.changelog,

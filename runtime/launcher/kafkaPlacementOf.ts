@@ -43,5 +43,6 @@ export function kafkaPlacementOf<Out>(
       tls: clickhouse.tls,
     },
     epochs: config.epochs,
+    eventTimeBounds: config.eventTime,
   };
 }

@@ -53,6 +53,7 @@ export class JobMetrics {
   /** Epochs whose transaction was aborted, by reason (rebalance, fenced, error, shutdown). */
   readonly epochAbortsTotal: Counter<'reason'>;
   readonly deadLettersTotal: Counter<'topic'>;
+  readonly eventTimeRefusedTotal: Counter<'bound'>;
   readonly scoringSeconds: Histogram;
   readonly scoringTotal: Counter<'model'>;
   readonly clickhouseSinkSeconds: Histogram<'table'>;
@@ -137,6 +138,12 @@ export class JobMetrics {
       name: 'twinflow_dead_letters_total',
       help: 'Records sent to a dead-letter topic.',
       labelNames: ['topic'],
+      registers,
+    });
+    this.eventTimeRefusedTotal = new Counter({
+      name: 'twinflow_event_time_refused_total',
+      help: 'Records dead-lettered because their event time was out of bounds: ahead of processing time or behind their partition watermark.',
+      labelNames: ['bound'],
       registers,
     });
     this.scoringSeconds = new Histogram({

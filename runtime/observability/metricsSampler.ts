@@ -41,6 +41,7 @@ export function startMetricsSampler(options: MetricsSamplerOptions): () => Promi
   const { metrics } = options;
   const counted = new Map<string, number>();
   let deadLetters = 0;
+  const refused = { ahead: 0, behind: 0 };
   let admin: KafkaJS.Admin | undefined;
   let sampling = false;
 
@@ -64,6 +65,12 @@ export function startMetricsSampler(options: MetricsSamplerOptions): () => Promi
       const dlqDelta = stats.deadLetters >= deadLetters ? stats.deadLetters - deadLetters : stats.deadLetters;
       if (dlqDelta > 0) metrics.deadLettersTotal.inc({ topic: options.deadLetterTopic }, dlqDelta);
       deadLetters = stats.deadLetters;
+      for (const bound of ['ahead', 'behind'] as const) {
+        const now = stats.eventTimeRefused?.[bound] ?? 0;
+        const delta = now >= refused[bound] ? now - refused[bound] : now;
+        if (delta > 0) metrics.eventTimeRefusedTotal.inc({ bound }, delta);
+        refused[bound] = now;
+      }
       const slowest = Math.min(...stats.watermarks.map((w) => w.watermark));
       if (Number.isFinite(slowest) && Number.isFinite(stats.maxEventTs)) {
         metrics.watermarkLagSeconds.set(Math.max(0, stats.maxEventTs - slowest) / 1000);

@@ -27,7 +27,13 @@ describe('kafkaSource options', () => {
   it('builds a source that connects nothing before a subscription', async () => {
     const source = kafkaSource(options);
     expect(source).toBeInstanceOf(KafkaSource);
-    expect(source.metrics()).toEqual({ records: 0, deadLetters: 0, pauses: 0, positions: [] });
+    expect(source.metrics()).toEqual({
+      records: 0,
+      deadLetters: 0,
+      pauses: 0,
+      eventTimeRefused: { ahead: 0, behind: 0 },
+      positions: [],
+    });
     await source.close();
   });
 

@@ -82,7 +82,7 @@ describe('applyEnvOverrides', () => {
       {
         path: 'TWINFLOW__NOPE',
         message:
-          'the config has no setting "NOPE" (known: job, kafka, schemaRegistry, topics, clickhouse, epochs, pipeline, commands, observability)',
+          'the config has no setting "NOPE" (known: job, kafka, schemaRegistry, topics, clickhouse, epochs, eventTime, pipeline, commands, observability)',
       },
     ]);
   });

@@ -37,9 +37,20 @@ describe('jobConfigSchema', () => {
       },
       clickhouse: { url: 'http://127.0.0.1:18123', database: 'twinflow', username: 'default' },
       epochs: { intervalMs: 1000, maxRecords: 5000 },
+      eventTime: { maxAheadMs: 3_600_000, maxBehindMs: 86_400_000 },
       pipeline: {},
       observability: { host: '127.0.0.1', port: 9464, logLevel: 'info' },
     });
+  });
+
+  it('takes bounds on event time, and refuses one that is not a positive whole number of ms', () => {
+    expect(jobConfigSchema.parse({ ...minimal, eventTime: { maxAheadMs: 60_000 } }).eventTime).toEqual({
+      maxAheadMs: 60_000,
+      maxBehindMs: 86_400_000,
+    });
+    expect(issuesOf({ ...minimal, eventTime: { maxBehindMs: -1 } }).map((i) => i.path)).toEqual([
+      'eventTime.maxBehindMs',
+    ]);
   });
 
   it('keeps groupId and changelog when given, and fills the defaults of optional blocks when present', () => {

@@ -11,6 +11,7 @@ describe('schemaKeys', () => {
       'topics',
       'clickhouse',
       'epochs',
+      'eventTime',
       'pipeline',
       'commands',
       'observability',

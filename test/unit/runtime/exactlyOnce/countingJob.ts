@@ -50,6 +50,8 @@ export function countingJob(
 ): {
   options: ExactlyOnceJobOptions<Reading, Count>;
   produce: (partition: number, id: string, n: number) => Promise<void>;
+  /** As produce, with an event time of its own (a bad clock). */
+  produceAt: (partition: number, id: string, n: number, ts: number) => Promise<void>;
 } {
   const serde = new AvroSerde(new LocalSchemaRegistry(), readingSchema);
   const options: ExactlyOnceJobOptions<Reading, Count> = {
@@ -89,7 +91,10 @@ export function countingJob(
   const produce = async (partition: number, id: string, n: number): Promise<void> => {
     kafka.produce(INPUT, partition, id, await serde.encode(INPUT, { id, ts: 1_000 * n, n }));
   };
-  return { options, produce };
+  const produceAt = async (partition: number, id: string, n: number, ts: number): Promise<void> => {
+    kafka.produce(INPUT, partition, id, await serde.encode(INPUT, { id, ts, n }));
+  };
+  return { options, produce, produceAt };
 }
 
 /** The committed outputs, as `id:count`, in log order. */

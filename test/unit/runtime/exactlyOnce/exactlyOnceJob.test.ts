@@ -396,6 +396,38 @@ describe('ExactlyOnceJob failures', () => {
     expect(committedCounts(kafka)).toEqual(['a:1', 'a:2']);
   });
 
+  it('dead-letters a record stamped far ahead or far behind, and leaves the watermark where it was', async () => {
+    const kafka = brokerWithInput(1);
+    const DLQ = 'readings-dlq';
+    const base = countingJob(kafka, { epochs: { intervalMs: 60_000, maxRecords: 100 } });
+    const job = new ExactlyOnceJob({
+      ...base.options,
+      source: {
+        ...base.options.source,
+        deadLetter: { topic: DLQ },
+        eventTimeBounds: { maxAheadMs: 3_600_000, maxBehindMs: 5_000 },
+      },
+    });
+    const running = job.run();
+    await base.produceAt(0, 'a', 1, 10_000);
+    await base.produceAt(0, 'a', 2, 20_000);
+    // A sensor whose clock says 2100, and one stamped long before its partition's history.
+    await base.produceAt(0, 'future', 3, Date.UTC(2100, 0, 1));
+    await base.produceAt(0, 'past', 4, 1_000);
+    await base.produceAt(0, 'a', 5, 21_000);
+    await kafka.until(() => kafka.consumers[0]?.delivered === 5);
+    const stats = job.inputStats();
+    await job.stop();
+    await running;
+
+    expect(stats.eventTimeRefused).toEqual({ ahead: 1, behind: 1 });
+    // The year-2100 reading moved nothing: the partition's watermark is the good readings' (21 s − 1 s − 1 ms).
+    expect(stats.watermarks.map((w) => w.watermark)).toEqual([19_999]);
+    expect(kafka.messages(DLQ).map((m) => m.key)).toEqual(['future', 'past']);
+    // The reading after them is on time and counted.
+    expect(committedCounts(kafka)).toEqual(['a:1', 'a:2', 'a:3']);
+  });
+
   it('fails at once, without a restart, on a failure that is not retriable', async () => {
     const kafka = brokerWithInput(1);
     const { options, produce } = countingJob(kafka, { epochs: { intervalMs: 60_000, maxRecords: 1 } });

@@ -33,6 +33,7 @@ function fakeJob(): RunnableJob & { finish(error?: Error): void; ready: boolean 
     inputStats: () => ({
       partitions: [],
       deadLetters: 0,
+      eventTimeRefused: { ahead: 0, behind: 0 },
       maxEventTs: Number.NEGATIVE_INFINITY,
       watermarks: [],
     }),
