@@ -7,6 +7,19 @@ import {
   initialAnomalyState,
 } from '../../operators/scoring/anomalyDetector.js';
 import { type AssetSpec, wearFromVibration, wearRatePerS } from '../../operators/scoring/assetPhysics.js';
+import type { AnomalyScore } from '../../operators/scoring/riskModel.js';
+import {
+  initialThermalResidualState,
+  resetThermalResidual,
+  type ThermalResidualState,
+  updateThermalResidual,
+} from '../../operators/scoring/thermalResidual.js';
+import {
+  initialWearTrendState,
+  resetWearTrend,
+  updateWearTrend as updateWearIndexTrend,
+  type WearTrendState,
+} from '../../operators/scoring/wearTrend.js';
 
 /** Wear-rate trend: one sample per 10 min, over the last hour. */
 const TREND_SAMPLE_MS = 600_000;
@@ -36,7 +49,19 @@ export interface MonitorState {
   trend: Array<[ts: number, wear: number]>;
   wearRateScale: number;
   anomaly: AnomalyState;
+  /** Measured temperature against the thermal model's (cooling loss). */
+  thermal: ThermalResidualState;
+  /** Trend of the load-normalised vibration and power wear indices (bearing defect). */
+  wearIndex: WearTrendState;
 }
+
+/**
+ * Signals of the physics-residual detectors, added to the anomaly score's:
+ * evidence of a physical fault rather than of a sensor. Named apart from the
+ * raw signals so a flag does not stop the estimates that read those signals.
+ */
+export const COOLING_RESIDUAL_SIGNAL = 'cooling:residual';
+export const BEARING_TREND_SIGNAL = 'bearing:trend';
 
 export interface AssetMonitorOptions {
   /** Smoothing of the per-reading wear estimate (vibration is noisy; default 0.1). */
@@ -77,6 +102,8 @@ export function assetMonitor(
       trend: [],
       wearRateScale: 1,
       anomaly: initialAnomalyState(),
+      thermal: initialThermalResidualState(),
+      wearIndex: initialWearTrendState(),
     }),
     onRecord(t, ctx) {
       const s = ctx.state;
@@ -89,10 +116,31 @@ export function assetMonitor(
       s.prevGood = t.goodUnits;
       s.prevRejected = t.rejectedUnits;
 
-      const anomaly = detectAnomaly(s.anomaly, t);
+      const raw = detectAnomaly(s.anomaly, t);
       const running = t.runState === 'RUNNING';
       const load = Math.max(0, t.loadPct / 100);
-      if (t.temperatureC !== null && !hasSignal(anomaly.signals, 'temperatureC')) {
+      // Older snapshots have no residual state: start it here.
+      s.thermal ??= initialThermalResidualState();
+      s.wearIndex ??= initialWearTrendState();
+      const thermal = updateThermalResidual(s.thermal, spec, {
+        ts: t.ts,
+        temperatureC: isArtefact(raw.signals, 'temperatureC') ? null : t.temperatureC,
+        load: running ? load : 0,
+        running,
+      });
+      const trend = running
+        ? updateWearIndexTrend(s.wearIndex, spec, {
+            ts: t.ts,
+            load,
+            vibrationMmS:
+              isArtefact(raw.signals, 'vibrationMmS') || s.anomaly.vibrationMmS.repeats > 0
+                ? null
+                : t.vibrationMmS,
+            powerKw: isArtefact(raw.signals, 'powerKw') ? null : t.powerKw,
+          })
+        : undefined;
+      const anomaly = withPhysicalEvidence(raw, thermal.flagged, thermal.score, trend);
+      if (t.temperatureC !== null && !hasSignal(raw.signals, 'temperatureC')) {
         if (running && load > 0.3 && s.temperatureC !== null && dtS > 0) {
           // Thermal balance: the temperature the asset is heading for, from its rate of change.
           const heading =
@@ -105,7 +153,7 @@ export function assetMonitor(
         }
         s.temperatureC = t.temperatureC;
       }
-      if (running && t.vibrationMmS !== null && load > 0.05 && !hasSignal(anomaly.signals, 'vibrationMmS')) {
+      if (running && t.vibrationMmS !== null && load > 0.05 && !hasSignal(raw.signals, 'vibrationMmS')) {
         const w = wearFromVibration(spec, t.vibrationMmS, load);
         s.wear = s.wear === null ? w : s.wear + wearAlpha * (w - s.wear);
       }
@@ -118,6 +166,8 @@ export function assetMonitor(
         s.cooling = 1;
         s.trend = [];
         s.wearRateScale = 1;
+        resetThermalResidual(s.thermal);
+        resetWearTrend(s.wearIndex);
       }
 
       // Unusable only when a running asset lacks the signals its risk depends on; a stopped
@@ -141,6 +191,27 @@ export function assetMonitor(
       });
     },
   };
+}
+
+/** Whether the detectors call a signal's reading a spike or a stuck sensor: not a measurement. */
+function isArtefact(signals: readonly string[], name: string): boolean {
+  for (const s of signals) if (s === `${name}:spike` || s === `${name}:stuck`) return true;
+  return false;
+}
+
+/** The raw detectors' score with the physics residuals' flags and scores added. */
+function withPhysicalEvidence(
+  raw: AnomalyScore,
+  cooling: boolean,
+  coolingScore: number,
+  trend: { readonly flagged: boolean; readonly score: number } | undefined,
+): AnomalyScore {
+  const bearing = trend?.flagged ?? false;
+  if (!cooling && !bearing) return raw;
+  const signals = [...raw.signals];
+  if (cooling) signals.push(COOLING_RESIDUAL_SIGNAL);
+  if (bearing) signals.push(BEARING_TREND_SIGNAL);
+  return { score: Math.max(raw.score, coolingScore, trend?.score ?? 0), signals };
 }
 
 function hasSignal(signals: readonly string[], name: string): boolean {

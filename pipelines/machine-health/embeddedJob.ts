@@ -10,7 +10,7 @@ import type { GroundTruth } from '../../connectors/simulator/groundTruth.js';
 import { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
 import type { Alert } from '../../operators/control/alert.js';
 import type { Command } from '../../operators/control/contracts.js';
-import { defaultPolicyConfig } from '../../operators/control/policy.js';
+import { machineHealthPolicyConfig } from './machineHealthPolicy.js';
 import { type AlarmQualityReport, scoreAlarmQuality } from '../../operators/kpi/alarmQuality.js';
 import { type MttdReport, timeToDetect } from '../../operators/kpi/mttd.js';
 import {
@@ -192,7 +192,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     let readingsProduced = 0;
     const result = await runEmbedded(
       machineHealthStreamingJob(
-        { catalogue, riskModel, policy: defaultPolicyConfig, outcomeTimeoutMs: 10 * tickMs },
+        { catalogue, riskModel, policy: machineHealthPolicyConfig, outcomeTimeoutMs: 10 * tickMs },
         { commandsTopic: 'commands' },
       ),
       {

@@ -5,7 +5,7 @@ import type { ClickHouseSinkObserver } from '../../connectors/clickhouse/sinkObs
 import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptions.js';
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
 import type { Telemetry } from '../../operators/control/contracts.js';
-import { defaultPolicyConfig } from '../../operators/control/policy.js';
+import { machineHealthPolicyConfig } from './machineHealthPolicy.js';
 import type { RiskModel } from '../../operators/scoring/riskModel.js';
 import type { ClickHouseConnection } from '../../runtime/cli/clickhouseConnection.js';
 import type { ExactlyOnceJob, JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
@@ -143,7 +143,7 @@ export async function machineHealthOnKafka(
     {
       catalogue,
       riskModel,
-      policy: defaultPolicyConfig,
+      policy: machineHealthPolicyConfig,
       outcomeTimeoutMs: options.pipeline.outcomeTimeoutMs ?? 10 * tickMs,
       onLateReading: options.onLateReading,
     },

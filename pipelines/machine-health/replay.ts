@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
-import { defaultPolicyConfig } from '../../operators/control/policy.js';
+import { machineHealthPolicyConfig } from './machineHealthPolicy.js';
 import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
 import {
   type ClickHouseConnection,
@@ -327,7 +327,7 @@ export async function replayMachineHealth(options: MachineHealthReplayOptions): 
       {
         catalogue,
         riskModel: machineHealthRiskModel(surrogate),
-        policy: defaultPolicyConfig,
+        policy: machineHealthPolicyConfig,
         outcomeTimeoutMs: pipeline.outcomeTimeoutMs ?? 10 * tickMs,
         kpiWindowMs: KPI_WINDOW_MS,
       },
