@@ -466,7 +466,12 @@ export function nextPolicyMemory(
     reducedAtRisk = null;
   let dispatched = memory.dispatched;
   if (action === 'DISPATCH_TECHNICIAN') dispatched = true;
-  else if (reading.anomaly.score < config.anomaly.clearBelow && reading.anomaly.signals.length === 0)
+  else if (
+    config.anomaly.dispatchOn === undefined
+      ? reading.anomaly.score < config.anomaly.clearBelow && reading.anomaly.signals.length === 0
+      : // Evidence gone is the end of the episode: raw signals flickering on must not hide the next fault.
+        !isDispatchEvidence(reading.anomaly, config)
+  )
     dispatched = false;
   if (reducedAtRisk === memory.reducedAtRisk && dispatched === memory.dispatched) return memory;
   return { reducedAtRisk, dispatched };

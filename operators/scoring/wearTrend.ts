@@ -8,7 +8,7 @@ import type { AssetSpec } from './assetPhysics.js';
  * - power / (rated · (0.15 + 0.85·load)) − 1 = 0.2·wear   (powerOf)
  *
  * Readings are averaged in buckets (default 5 min); a least-squares slope
- * over the last hour of buckets, with its standard error from the spread of
+ * over the last two hours of buckets, with its standard error from the spread of
  * the readings within the buckets (many degrees of freedom, so the test
  * does not false-alarm on a lucky straight line of a few means), turns each
  * index into a wear rate. The two rates are combined by inverse variance.
@@ -36,11 +36,11 @@ export interface WearTrendState {
 export interface WearTrendOptions {
   /** Bucket length (default 300 000 ms). */
   readonly bucketMs?: number;
-  /** Buckets in the regression (default 12: an hour). */
+  /** Buckets in the regression (default 24: two hours, as a slowly wearing defect needs). */
   readonly buckets?: number;
   /** Fewest closed buckets before a trend is judged (default 4). */
   readonly minBuckets?: number;
-  /** Standard errors above zero that flag (default 5). */
+  /** Standard errors above zero that flag (default 4). */
   readonly zThreshold?: number;
   /** Smallest wear rate per hour that flags (default 0.005: ten times a healthy bearing at rated load). */
   readonly minRatePerHour?: number;
@@ -92,9 +92,9 @@ export function updateWearTrend(
   options: WearTrendOptions = {},
 ): WearTrend {
   const bucketMs = options.bucketMs ?? 300_000;
-  const keep = options.buckets ?? 12;
+  const keep = options.buckets ?? 24;
   const minBuckets = options.minBuckets ?? 4;
-  const zThreshold = options.zThreshold ?? 5;
+  const zThreshold = options.zThreshold ?? 4;
   const minRate = options.minRatePerHour ?? 0.005;
   const { ts, load } = reading;
   let closed = false;
