@@ -361,7 +361,11 @@ export function decide(input: PolicyInput): Decision | undefined {
 
   if (!cooled) return undefined;
   const anomaly = reading.anomaly;
-  if (anomaly.score >= config.anomaly.dispatchAt && !memory.dispatched && isDispatchEvidence(anomaly, config)) {
+  if (
+    anomaly.score >= config.anomaly.dispatchAt &&
+    !memory.dispatched &&
+    isDispatchEvidence(anomaly, config)
+  ) {
     const signals = anomaly.signals.length > 0 ? ` on ${anomaly.signals.join(', ')}` : '';
     return act(
       ctx,

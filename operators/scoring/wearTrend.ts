@@ -36,8 +36,8 @@ export interface WearTrendState {
 export interface WearTrendOptions {
   /** Bucket length (default 300 000 ms). */
   readonly bucketMs?: number;
-  /** Buckets in the regression (default 24: two hours, as a slowly wearing defect needs). */
-  readonly buckets?: number;
+  /** Regression windows, in buckets (default 12 and 24: one and two hours); the most significant decides. */
+  readonly windows?: readonly number[];
   /** Fewest closed buckets before a trend is judged (default 4). */
   readonly minBuckets?: number;
   /** Standard errors above zero that flag (default 4). */
@@ -92,7 +92,8 @@ export function updateWearTrend(
   options: WearTrendOptions = {},
 ): WearTrend {
   const bucketMs = options.bucketMs ?? 300_000;
-  const keep = options.buckets ?? 24;
+  const windows = options.windows ?? [12, 24];
+  const keep = Math.max(...windows);
   const minBuckets = options.minBuckets ?? 4;
   const zThreshold = options.zThreshold ?? 4;
   const minRate = options.minRatePerHour ?? 0.005;
@@ -112,7 +113,7 @@ export function updateWearTrend(
       closed ||= r.closed;
     }
   }
-  if (closed) evaluate(state, minBuckets);
+  if (closed) evaluate(state, minBuckets, windows);
   const score = state.ratePerHour >= minRate ? state.z / zThreshold : 0;
   return { ratePerHour: state.ratePerHour, z: state.z, score, flagged: score >= 1 };
 }
@@ -183,29 +184,49 @@ function slopeOf(list: readonly Bucket[], minBuckets: number): { slope: number; 
   return { slope: sxy / sxx, variance: sigma2 / sxx };
 }
 
-function evaluate(state: WearTrendState, minBuckets: number): void {
+/**
+ * The wear rate over each window (the newest buckets), combined over the two
+ * indices; keeps the window with the largest z. A short window sees a defect
+ * that just started, which a long one averages with the flat time before it;
+ * a long one sees a slow defect a short one cannot tell from noise.
+ */
+function evaluate(state: WearTrendState, minBuckets: number, windows: readonly number[]): void {
+  state.ratePerHour = 0;
+  state.z = 0;
+  let best = Number.NEGATIVE_INFINITY;
+  for (const size of windows) {
+    const e = combined(state.vibration.slice(-size), state.power.slice(-size), minBuckets);
+    if (e !== null && e.z > best) {
+      best = e.z;
+      state.ratePerHour = e.rate;
+      state.z = e.z;
+    }
+  }
+}
+
+function combined(
+  vibration: readonly Bucket[],
+  power: readonly Bucket[],
+  minBuckets: number,
+): { rate: number; z: number } | null {
   const estimates: Array<{ rate: number; variance: number }> = [];
-  const p = slopeOf(state.power, minBuckets);
+  const p = slopeOf(power, minBuckets);
   // power index = 0.2·wear
   if (p !== null) estimates.push({ rate: p.slope / 0.2, variance: p.variance / 0.04 });
-  const v = slopeOf(state.vibration, minBuckets);
+  const v = slopeOf(vibration, minBuckets);
   if (v !== null) {
     // vibration index = 4·wear², so d(index)/dt = 8·wear·d(wear)/dt, wear from the latest bucket.
-    const last = state.vibration[state.vibration.length - 1];
+    const last = vibration[vibration.length - 1];
     const wear = Math.max(0.05, Math.sqrt(Math.max(0, last[2] / last[1]) / 4));
     estimates.push({ rate: v.slope / (8 * wear), variance: v.variance / (64 * wear * wear) });
   }
-  if (estimates.length === 0) {
-    state.ratePerHour = 0;
-    state.z = 0;
-    return;
-  }
+  if (estimates.length === 0) return null;
   let w = 0;
   let wr = 0;
   for (const e of estimates) {
     w += 1 / e.variance;
     wr += e.rate / e.variance;
   }
-  state.ratePerHour = wr / w;
-  state.z = state.ratePerHour * Math.sqrt(w);
+  const rate = wr / w;
+  return { rate, z: rate * Math.sqrt(w) };
 }

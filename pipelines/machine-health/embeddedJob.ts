@@ -10,7 +10,6 @@ import type { GroundTruth } from '../../connectors/simulator/groundTruth.js';
 import { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
 import type { Alert } from '../../operators/control/alert.js';
 import type { Command } from '../../operators/control/contracts.js';
-import { machineHealthPolicyConfig } from './machineHealthPolicy.js';
 import { type AlarmQualityReport, scoreAlarmQuality } from '../../operators/kpi/alarmQuality.js';
 import { type MttdReport, timeToDetect } from '../../operators/kpi/mttd.js';
 import {
@@ -26,6 +25,7 @@ import { writeAlarmQuality } from './alarmQualityTables.js';
 import { machineHealthClickHouse, type RowsWritten } from './clickhouseTables.js';
 import { machineHealthStreamingJob } from './definition.js';
 import type { MachineHealthOutput } from './machineHealth.js';
+import { machineHealthPolicyConfig } from './machineHealthPolicy.js';
 import { type PlantCosts, plantCosts, type RunSavings, runSavings } from './plantCosts.js';
 import { type PlantKpis, plantKpis } from './plantKpis.js';
 import { plantSource, runBaseline } from './plantSource.js';
