@@ -161,8 +161,10 @@ export function assetMonitor(
         updateWearTrend(s, spec, t.ts, load, s.wear, s.temperatureC);
       }
       if (t.runState === 'MAINTENANCE' || t.runState === 'FAILED') {
-        // Repair or maintenance replaces the bearing: the estimates restart from the next running readings.
-        s.wear = null;
+        // Repair or maintenance replaces the bearing: the estimates restart from a new one's. Not from
+        // nothing: the first reading after a restart jumps and is skipped as anomalous, and a running
+        // asset without a wear estimate is unscorable, which would derate it to the fail-safe limit.
+        s.wear = 0;
         s.cooling = 1;
         s.trend = [];
         s.wearRateScale = 1;
