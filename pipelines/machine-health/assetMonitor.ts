@@ -53,6 +53,9 @@ export interface MonitorState {
   thermal: ThermalResidualState;
   /** Trend of the load-normalised vibration and power wear indices (bearing defect). */
   wearIndex: WearTrendState;
+  /** Last temperature the thermal time constant allows, and how many readings in a row jumped from it. */
+  plausibleC?: number | null;
+  jumps?: number;
 }
 
 /**
@@ -116,7 +119,7 @@ export function assetMonitor(
       s.prevGood = t.goodUnits;
       s.prevRejected = t.rejectedUnits;
 
-      const raw = detectAnomaly(s.anomaly, t);
+      const raw = withImplausibleJump(detectAnomaly(s.anomaly, t), s, spec, t, dtS);
       const running = t.runState === 'RUNNING';
       const load = Math.max(0, t.loadPct / 100);
       // Older snapshots have no residual state: start it here.
@@ -193,6 +196,39 @@ export function assetMonitor(
       });
     },
   };
+}
+
+/** Largest plausible gap to the temperature an asset heads for, °C: bounds how fast it can move. */
+const MAX_THERMAL_GAP_C = 150;
+/** Readings in a row at a new level that make it real (a sensor back from being stuck), not a spike. */
+const LEVEL_SHIFT_READINGS = 3;
+
+/**
+ * Flags a temperature reading that jumped further from the last plausible
+ * one than the thermal time constant allows (plus a margin for noise) as a
+ * spike: real heat cannot arrive that fast, so such a reading must not trip
+ * the asset or count as a cooling loss. The raw detectors miss some wild
+ * readings of a burst, whose variance they have learnt.
+ */
+function withImplausibleJump(
+  raw: AnomalyScore,
+  s: MonitorState,
+  spec: AssetSpec,
+  t: Telemetry,
+  dtS: number,
+): AnomalyScore {
+  const x = t.temperatureC;
+  if (x === null || !Number.isFinite(x)) return raw;
+  const ref = s.plausibleC ?? null;
+  const allowed = 4 + MAX_THERMAL_GAP_C * (1 - Math.exp(-Math.max(dtS, 1) / spec.thermalTimeConstantS));
+  if (ref === null || Math.abs(x - ref) <= allowed || (s.jumps ?? 0) + 1 >= LEVEL_SHIFT_READINGS) {
+    s.plausibleC = x;
+    s.jumps = 0;
+    return raw;
+  }
+  s.jumps = (s.jumps ?? 0) + 1;
+  if (raw.signals.includes('temperatureC:spike')) return raw;
+  return { score: Math.max(raw.score, 1), signals: [...raw.signals, 'temperatureC:spike'] };
 }
 
 /** Whether the detectors call a signal's reading a spike or a stuck sensor: not a measurement. */

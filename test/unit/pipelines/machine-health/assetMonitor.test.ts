@@ -146,4 +146,29 @@ describe('assetMonitor', () => {
     expect(worn.at(-1)!.anomaly.signals).toContain(BEARING_TREND_SIGNAL);
     expect(worn.at(-1)!.anomaly.score).toBeGreaterThanOrEqual(1);
   });
+
+  it('calls a temperature jump faster than the thermal time constant allows a spike, even while idle', async () => {
+    const temps = [60, 60.2, 59.9, 95, 60.1, 60.3, 62, 64.5];
+    const out = await monitor(
+      temps.map((temperatureC, i) =>
+        reading(i, 0.2, { temperatureC, runState: i === 3 ? 'IDLE' : 'RUNNING' }),
+      ),
+    );
+    const spiky = out.map((r) => r.anomaly.signals.includes('temperatureC:spike'));
+    // 95 °C after 59.9 °C in 30 s is a sensor, not heat; 2.5 °C in 30 s is heat.
+    expect(spiky).toEqual([false, false, false, true, false, false, false, false]);
+  });
+
+  it('takes a new level after three readings at it (a sensor back from being stuck)', async () => {
+    const temps = [60, 60.1, 75, 75.2, 75.1, 75.3];
+    const out = await monitor(temps.map((temperatureC, i) => reading(i, 0.2, { temperatureC })));
+    expect(out.map((r) => r.anomaly.signals.includes('temperatureC:spike'))).toEqual([
+      false,
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
 });
