@@ -142,7 +142,7 @@ export function assetMonitor(
             powerKw: isArtefact(raw.signals, 'powerKw') ? null : t.powerKw,
           })
         : undefined;
-      const anomaly = withPhysicalEvidence(raw, thermal.flagged, thermal.score, trend);
+      const anomaly = withPhysicalEvidence(raw, thermal.flagged, trend?.flagged ?? false);
       if (t.temperatureC !== null && !hasSignal(raw.signals, 'temperatureC')) {
         if (running && load > 0.3 && s.temperatureC !== null && dtS > 0) {
           // Thermal balance: the temperature the asset is heading for, from its rate of change.
@@ -237,19 +237,18 @@ function isArtefact(signals: readonly string[], name: string): boolean {
   return false;
 }
 
-/** The raw detectors' score with the physics residuals' flags and scores added. */
-function withPhysicalEvidence(
-  raw: AnomalyScore,
-  cooling: boolean,
-  coolingScore: number,
-  trend: { readonly flagged: boolean; readonly score: number } | undefined,
-): AnomalyScore {
-  const bearing = trend?.flagged ?? false;
+/**
+ * The raw detectors' score with the physics residuals' flags added. A flag
+ * counts as one detector at its threshold (score 1), however far past it:
+ * how strongly a residual speaks is the flag's business, and a policy that
+ * dispatches on raw scores (dispatchAt 3 by default) is left as it was.
+ */
+function withPhysicalEvidence(raw: AnomalyScore, cooling: boolean, bearing: boolean): AnomalyScore {
   if (!cooling && !bearing) return raw;
   const signals = [...raw.signals];
   if (cooling) signals.push(COOLING_RESIDUAL_SIGNAL);
   if (bearing) signals.push(BEARING_TREND_SIGNAL);
-  return { score: Math.max(raw.score, coolingScore, trend?.score ?? 0), signals };
+  return { score: Math.max(raw.score, 1), signals };
 }
 
 function hasSignal(signals: readonly string[], name: string): boolean {
