@@ -14,7 +14,7 @@
 
 export type { CommandIo } from './cli/commandIo.js';
 export { processIo } from './cli/commandIo.js';
-export { configAlone, positiveInteger, positiveNumber, tcpPort, UsageError } from './cli/flags.js';
+export { configAlone, positiveInteger, positiveNumber, seedList, tcpPort, UsageError } from './cli/flags.js';
 export * from './config/jobConfig.js';
 export { secretRefSchema } from './config/jobConfigSchema.js';
 export type { EmbeddedClickHouse, EmbeddedClickHouseOptions } from './embedded/embeddedClickHouse.js';

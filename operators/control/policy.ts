@@ -16,6 +16,14 @@ export interface AnomalyThresholds {
   readonly dispatchAt: number;
   /** An episode ends when the score falls below this and no signal is flagged. */
   readonly clearBelow: number;
+  /**
+   * Signals that are evidence of a physical fault (e.g. 'cooling:residual').
+   * When given, a technician is dispatched only while one of them is
+   * flagged (and the score is at dispatchAt): a spike, a stuck sensor or a
+   * raw signal following the load is seen and alerted, but is no reason to
+   * send someone. Absent: any anomaly at dispatchAt dispatches.
+   */
+  readonly dispatchOn?: readonly string[];
 }
 
 /** What the twin does when it cannot trust its inputs. */
@@ -239,7 +247,8 @@ export function isAnomalyActive(anomaly: AnomalyScore, config: PolicyConfig): bo
  * 5. risk at reduceAt: REDUCE_LOAD one step, again only if risk rose by
  *    reduceAgainDelta since the last step (so risk hovering at the threshold
  *    gives one command);
- * 6. anomaly score at dispatchAt: DISPATCH_TECHNICIAN, once per episode;
+ * 6. anomaly score at dispatchAt (with a dispatchOn signal flagged, when
+ *    configured): DISPATCH_TECHNICIAN, once per episode;
  * 7. risk below restoreBelow, no anomaly, model sound: RESTORE_LOAD one step.
  *
  * Readings of a FAILED asset or one in maintenance lead to no command.
@@ -352,7 +361,11 @@ export function decide(input: PolicyInput): Decision | undefined {
 
   if (!cooled) return undefined;
   const anomaly = reading.anomaly;
-  if (anomaly.score >= config.anomaly.dispatchAt && !memory.dispatched) {
+  if (
+    anomaly.score >= config.anomaly.dispatchAt &&
+    !memory.dispatched &&
+    isDispatchEvidence(anomaly, config)
+  ) {
     const signals = anomaly.signals.length > 0 ? ` on ${anomaly.signals.join(', ')}` : '';
     return act(
       ctx,
@@ -380,6 +393,12 @@ export function decide(input: PolicyInput): Decision | undefined {
     );
   }
   return undefined;
+}
+
+/** Whether the flagged signals justify a dispatch (see AnomalyThresholds.dispatchOn). */
+function isDispatchEvidence(anomaly: AnomalyScore, config: PolicyConfig): boolean {
+  const on = config.anomaly.dispatchOn;
+  return on === undefined || anomaly.signals.some((s) => on.includes(s));
 }
 
 /** What decideOnSilence depends on. */
@@ -451,7 +470,12 @@ export function nextPolicyMemory(
     reducedAtRisk = null;
   let dispatched = memory.dispatched;
   if (action === 'DISPATCH_TECHNICIAN') dispatched = true;
-  else if (reading.anomaly.score < config.anomaly.clearBelow && reading.anomaly.signals.length === 0)
+  else if (
+    config.anomaly.dispatchOn === undefined
+      ? reading.anomaly.score < config.anomaly.clearBelow && reading.anomaly.signals.length === 0
+      : // Evidence gone is the end of the episode: raw signals flickering on must not hide the next fault.
+        !isDispatchEvidence(reading.anomaly, config)
+  )
     dispatched = false;
   if (reducedAtRisk === memory.reducedAtRisk && dispatched === memory.dispatched) return memory;
   return { reducedAtRisk, dispatched };

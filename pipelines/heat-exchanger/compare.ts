@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from 'twinflow/runtime';
+import { seedList, UsageError } from 'twinflow/runtime';
 import { DEFAULT_HX_CATALOGUE, loadHxCatalogue } from './catalogue.js';
 import { runHeatExchangerInMemory } from './inMemoryRun.js';
 import { heatExchangerReport } from './report.js';
@@ -17,16 +17,21 @@ export async function compareFromCli(args: string[], out: (line: string) => void
     args,
     options: {
       compare: { type: 'boolean' },
-      seeds: { type: 'string', default: '1,2,3' },
+      seeds: { type: 'string' },
       days: { type: 'string', default: '60' },
       catalogue: { type: 'string' },
     },
     strict: true,
   });
-  const seeds = values.seeds.split(',').map(Number);
+  let seeds: number[];
+  try {
+    seeds = seedList('seeds', values.seeds, [1, 2, 3]);
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+  }
   const days = Number(values.days);
-  if (seeds.some((s) => !Number.isSafeInteger(s)) || !(Number.isInteger(days) && days > 0))
-    throw new UsageError(`--seeds takes integers and --days a positive integer\n${USAGE}`);
+  if (!(Number.isInteger(days) && days > 0))
+    throw new UsageError(`--days takes a positive integer\n${USAGE}`);
   const catalogue = await loadHxCatalogue(values.catalogue ?? DEFAULT_HX_CATALOGUE);
   for (const seed of seeds) {
     const r = await runHeatExchangerInMemory({ catalogue, seed, days });

@@ -12,6 +12,19 @@ import {
   wearFromVibration,
   wearRatePerS,
 } from '../../operators/scoring/assetPhysics.js';
+import type { AnomalyScore } from '../../operators/scoring/riskModel.js';
+import {
+  initialThermalResidualState,
+  resetThermalResidual,
+  type ThermalResidualState,
+  updateThermalResidual,
+} from '../../operators/scoring/thermalResidual.js';
+import {
+  initialWearTrendState,
+  resetWearTrend,
+  updateWearTrend as updateWearIndexTrend,
+  type WearTrendState,
+} from '../../operators/scoring/wearTrend.js';
 
 /** Wear-rate trend: one sample per 10 min, over the last hour. */
 const TREND_SAMPLE_MS = 600_000;
@@ -41,7 +54,22 @@ export interface MonitorState {
   trend: Array<[ts: number, wear: number]>;
   wearRateScale: number;
   anomaly: AnomalyState;
+  /** Measured temperature against the thermal model's (cooling loss). */
+  thermal: ThermalResidualState;
+  /** Trend of the load-normalised vibration and power wear indices (bearing defect). */
+  wearIndex: WearTrendState;
+  /** Last temperature the thermal time constant allows, and how many readings in a row jumped from it. */
+  plausibleC?: number | null;
+  jumps?: number;
 }
+
+/**
+ * Signals of the physics-residual detectors, added to the anomaly score's:
+ * evidence of a physical fault rather than of a sensor. Named apart from the
+ * raw signals so a flag does not stop the estimates that read those signals.
+ */
+export const COOLING_RESIDUAL_SIGNAL = 'cooling:residual';
+export const BEARING_TREND_SIGNAL = 'bearing:trend';
 
 export interface AssetMonitorOptions {
   /** Smoothing of the per-reading wear estimate (vibration is noisy; default 0.1). */
@@ -82,6 +110,8 @@ export function assetMonitor(
       trend: [],
       wearRateScale: 1,
       anomaly: initialAnomalyState(),
+      thermal: initialThermalResidualState(),
+      wearIndex: initialWearTrendState(),
     }),
     onRecord(t, ctx) {
       const s = ctx.state;
@@ -94,10 +124,31 @@ export function assetMonitor(
       s.prevGood = t.goodUnits;
       s.prevRejected = t.rejectedUnits;
 
-      const anomaly = detectAnomaly(s.anomaly, t);
+      const raw = withImplausibleJump(detectAnomaly(s.anomaly, t), s, spec, t, dtS);
       const running = t.runState === 'RUNNING';
       const load = Math.max(0, t.loadPct / 100);
-      if (t.temperatureC !== null && !hasSignal(anomaly.signals, 'temperatureC')) {
+      // Older snapshots have no residual state: start it here.
+      s.thermal ??= initialThermalResidualState();
+      s.wearIndex ??= initialWearTrendState();
+      const thermal = updateThermalResidual(s.thermal, spec, {
+        ts: t.ts,
+        temperatureC: isArtefact(raw.signals, 'temperatureC') ? null : t.temperatureC,
+        load: running ? load : 0,
+        running,
+      });
+      const trend = running
+        ? updateWearIndexTrend(s.wearIndex, spec, {
+            ts: t.ts,
+            load,
+            vibrationMmS:
+              isArtefact(raw.signals, 'vibrationMmS') || s.anomaly.vibrationMmS.repeats > 0
+                ? null
+                : t.vibrationMmS,
+            powerKw: isArtefact(raw.signals, 'powerKw') ? null : t.powerKw,
+          })
+        : undefined;
+      const anomaly = withPhysicalEvidence(raw, thermal.flagged, trend?.flagged ?? false);
+      if (t.temperatureC !== null && !hasSignal(raw.signals, 'temperatureC')) {
         if (running && load > 0.3 && s.temperatureC !== null && dtS > 0) {
           // Thermal balance: the temperature the asset is heading for, from its rate of change.
           const estimate = coolingFromThermalBalance(spec, {
@@ -110,7 +161,7 @@ export function assetMonitor(
         }
         s.temperatureC = t.temperatureC;
       }
-      if (running && t.vibrationMmS !== null && load > 0.05 && !hasSignal(anomaly.signals, 'vibrationMmS')) {
+      if (running && t.vibrationMmS !== null && load > 0.05 && !hasSignal(raw.signals, 'vibrationMmS')) {
         const w = wearFromVibration(spec, t.vibrationMmS, load);
         s.wear = s.wear === null ? w : s.wear + wearAlpha * (w - s.wear);
       }
@@ -118,11 +169,15 @@ export function assetMonitor(
         updateWearTrend(s, spec, t.ts, load, s.wear, s.temperatureC);
       }
       if (t.runState === 'MAINTENANCE' || t.runState === 'FAILED') {
-        // Repair or maintenance replaces the bearing: the estimates restart from the next running readings.
-        s.wear = null;
+        // Repair or maintenance replaces the bearing: the estimates restart from a new one's. Not from
+        // nothing: the first reading after a restart jumps and is skipped as anomalous, and a running
+        // asset without a wear estimate is unscorable, which would derate it to the fail-safe limit.
+        s.wear = 0;
         s.cooling = 1;
         s.trend = [];
         s.wearRateScale = 1;
+        resetThermalResidual(s.thermal);
+        resetWearTrend(s.wearIndex);
       }
 
       // Unusable only when a running asset lacks the signals its risk depends on; a stopped
@@ -146,6 +201,59 @@ export function assetMonitor(
       });
     },
   };
+}
+
+/** Largest plausible gap to the temperature an asset heads for, °C: bounds how fast it can move. */
+const MAX_THERMAL_GAP_C = 150;
+/** Readings in a row at a new level that make it real (a sensor back from being stuck), not a spike. */
+const LEVEL_SHIFT_READINGS = 3;
+
+/**
+ * Flags a temperature reading that jumped further from the last plausible
+ * one than the thermal time constant allows (plus a margin for noise) as a
+ * spike: real heat cannot arrive that fast, so such a reading must not trip
+ * the asset or count as a cooling loss. The raw detectors miss some wild
+ * readings of a burst, whose variance they have learnt.
+ */
+function withImplausibleJump(
+  raw: AnomalyScore,
+  s: MonitorState,
+  spec: AssetSpec,
+  t: Telemetry,
+  dtS: number,
+): AnomalyScore {
+  const x = t.temperatureC;
+  if (x === null || !Number.isFinite(x)) return raw;
+  const ref = s.plausibleC ?? null;
+  const allowed = 4 + MAX_THERMAL_GAP_C * (1 - Math.exp(-Math.max(dtS, 1) / spec.thermalTimeConstantS));
+  if (ref === null || Math.abs(x - ref) <= allowed || (s.jumps ?? 0) + 1 >= LEVEL_SHIFT_READINGS) {
+    s.plausibleC = x;
+    s.jumps = 0;
+    return raw;
+  }
+  s.jumps = (s.jumps ?? 0) + 1;
+  if (raw.signals.includes('temperatureC:spike')) return raw;
+  return { score: Math.max(raw.score, 1), signals: [...raw.signals, 'temperatureC:spike'] };
+}
+
+/** Whether the detectors call a signal's reading a spike or a stuck sensor: not a measurement. */
+function isArtefact(signals: readonly string[], name: string): boolean {
+  for (const s of signals) if (s === `${name}:spike` || s === `${name}:stuck`) return true;
+  return false;
+}
+
+/**
+ * The raw detectors' score with the physics residuals' flags added. A flag
+ * counts as one detector at its threshold (score 1), however far past it:
+ * how strongly a residual speaks is the flag's business, and a policy that
+ * dispatches on raw scores (dispatchAt 3 by default) is left as it was.
+ */
+function withPhysicalEvidence(raw: AnomalyScore, cooling: boolean, bearing: boolean): AnomalyScore {
+  if (!cooling && !bearing) return raw;
+  const signals = [...raw.signals];
+  if (cooling) signals.push(COOLING_RESIDUAL_SIGNAL);
+  if (bearing) signals.push(BEARING_TREND_SIGNAL);
+  return { score: Math.max(raw.score, 1), signals };
 }
 
 function hasSignal(signals: readonly string[], name: string): boolean {

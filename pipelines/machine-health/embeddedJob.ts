@@ -10,7 +10,6 @@ import type { GroundTruth } from '../../connectors/simulator/groundTruth.js';
 import { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
 import type { Alert } from '../../operators/control/alert.js';
 import type { Command } from '../../operators/control/contracts.js';
-import { defaultPolicyConfig } from '../../operators/control/policy.js';
 import { type AlarmQualityReport, scoreAlarmQuality } from '../../operators/kpi/alarmQuality.js';
 import { type MttdReport, timeToDetect } from '../../operators/kpi/mttd.js';
 import {
@@ -26,6 +25,7 @@ import { writeAlarmQuality } from './alarmQualityTables.js';
 import { machineHealthClickHouse, type RowsWritten } from './clickhouseTables.js';
 import { machineHealthStreamingJob } from './definition.js';
 import type { MachineHealthOutput } from './machineHealth.js';
+import { machineHealthPolicyConfig } from './machineHealthPolicy.js';
 import { type PlantCosts, plantCosts, type RunSavings, runSavings } from './plantCosts.js';
 import { type PlantKpis, plantKpis } from './plantKpis.js';
 import { type PlantSeries, plantSeriesRecorder } from './plantSeries.js';
@@ -198,7 +198,7 @@ export async function runMachineHealthEmbedded(options: EmbeddedRunOptions): Pro
     let readingsProduced = 0;
     const result = await runEmbedded(
       machineHealthStreamingJob(
-        { catalogue, riskModel, policy: defaultPolicyConfig, outcomeTimeoutMs: 10 * tickMs },
+        { catalogue, riskModel, policy: machineHealthPolicyConfig, outcomeTimeoutMs: 10 * tickMs },
         { commandsTopic: 'commands' },
       ),
       {

@@ -5,7 +5,6 @@ import type { ClickHouseSinkObserver } from '../../connectors/clickhouse/sinkObs
 import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptions.js';
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
 import type { Telemetry } from '../../operators/control/contracts.js';
-import { defaultPolicyConfig } from '../../operators/control/policy.js';
 import type { RiskModel } from '../../operators/scoring/riskModel.js';
 import type { ClickHouseConnection } from '../../runtime/cli/clickhouseConnection.js';
 import type { ExactlyOnceJob, JobEvent } from '../../runtime/exactlyOnce/exactlyOnceJob.js';
@@ -14,6 +13,7 @@ import type { StreamingJob } from '../../runtime/job/streamingJob.js';
 import { type MachineHealthCommandOptions, machineHealthStreamingJob } from './definition.js';
 import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embeddedJob.js';
 import type { MachineHealthOutput } from './machineHealth.js';
+import { machineHealthPolicyConfig } from './machineHealthPolicy.js';
 
 /**
  * Where and how the machine-health job runs on Kafka. The CLI builds it from
@@ -143,7 +143,7 @@ export async function machineHealthOnKafka(
     {
       catalogue,
       riskModel,
-      policy: defaultPolicyConfig,
+      policy: machineHealthPolicyConfig,
       outcomeTimeoutMs: options.pipeline.outcomeTimeoutMs ?? 10 * tickMs,
       onLateReading: options.onLateReading,
     },

@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { loadCatalogue } from '../../connectors/catalogue/loadCatalogue.js';
 import { scaleCatalogue } from '../../connectors/catalogue/scaleCatalogue.js';
 import { OnnxSurrogate } from '../../connectors/onnx/onnxSurrogate.js';
-import { defaultPolicyConfig } from '../../operators/control/policy.js';
 import { boundedOutOfOrderness } from '../../operators/time/watermarkStrategy.js';
 import {
   type ClickHouseConnection,
@@ -20,6 +19,7 @@ import { DEFAULT_CATALOGUE, DEFAULT_MODEL, machineHealthRiskModel } from './embe
 import { machineHealthOptionsOf } from './kafkaCli.js';
 import type { MachineHealthKafkaOptions } from './kafkaJob.js';
 import { UnknownAssetError } from './machineHealth.js';
+import { machineHealthPolicyConfig } from './machineHealthPolicy.js';
 import { type MachineHealthSettings, machineHealthSettings } from './settings.js';
 
 /**
@@ -327,7 +327,7 @@ export async function replayMachineHealth(options: MachineHealthReplayOptions): 
       {
         catalogue,
         riskModel: machineHealthRiskModel(surrogate),
-        policy: defaultPolicyConfig,
+        policy: machineHealthPolicyConfig,
         outcomeTimeoutMs: pipeline.outcomeTimeoutMs ?? 10 * tickMs,
         kpiWindowMs: KPI_WINDOW_MS,
       },

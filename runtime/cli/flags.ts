@@ -32,6 +32,23 @@ export function positiveNumber(flag: string, raw: string | undefined, fallback: 
 }
 
 /**
+ * A flag listing seeds, e.g. `--seeds 42,1,2,3`: non-negative integers,
+ * comma-separated, or `fallback` when absent. Runs over several seeds show
+ * whether a result holds beyond the one it was tuned on.
+ *
+ * @example
+ * seedList('seeds', '42,1,2,3', [1]); // [42, 1, 2, 3]
+ */
+export function seedList(flag: string, raw: string | undefined, fallback: readonly number[]): number[] {
+  if (raw === undefined) return [...fallback];
+  const parts = raw.split(',').map((p) => p.trim());
+  const seeds = parts.map(Number);
+  if (parts.some((p) => p === '') || seeds.some((n) => !Number.isSafeInteger(n) || n < 0))
+    throw new UsageError(`--${flag} must be comma-separated non-negative integers, got "${raw}"`);
+  return seeds;
+}
+
+/**
  * A TCP port flag: 0-65535 (0 asks the system for a free one).
  *
  * @example

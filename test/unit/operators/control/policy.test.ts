@@ -187,6 +187,31 @@ describe('decide', () => {
     expect(commands[0].reason).toBe('anomaly score 3.50 >= 3.00 on vibrationMmS:cusum');
   });
 
+  it('with dispatchOn, dispatches only on a physical-fault signal, once per stretch of that evidence', () => {
+    const cfg: PolicyConfig = {
+      ...config,
+      anomaly: { ...config.anomaly, dispatchAt: 1, dispatchOn: ['cooling:residual'] },
+    };
+    const { commands } = drive(
+      [
+        // A spike or a raw signal, however large, sends no one.
+        reading(0, { score: 12, signals: ['temperatureC:spike', 'temperatureC:cusum'] }),
+        reading(400_000, { score: 1.2, signals: ['temperatureC:cusum', 'cooling:residual'] }),
+        reading(800_000, { score: 1.5, signals: ['temperatureC:cusum', 'cooling:residual'] }),
+        // The evidence ends though a raw signal stays flagged: the next stretch dispatches again.
+        reading(1_200_000, { score: 0.8, signals: ['temperatureC:cusum'] }),
+        reading(1_600_000, { score: 1.1, signals: ['temperatureC:cusum', 'cooling:residual'] }),
+      ],
+      twinAt(0),
+      cfg,
+    );
+    expect(commands.map((c) => [c.action, c.decidedAt])).toEqual([
+      ['DISPATCH_TECHNICIAN', 400_000],
+      ['DISPATCH_TECHNICIAN', 1_600_000],
+    ]);
+    expect(commands[0].reason).toBe('anomaly score 1.20 >= 1.00 on temperatureC:cusum, cooling:residual');
+  });
+
   it('never restores while anomalies are active', () => {
     const derated = twinAt(0, { loadLimitPct: 60 });
     const r = reading(100_000, { risk: 0.01, score: 0.3, signals: ['temperatureC:z'] });

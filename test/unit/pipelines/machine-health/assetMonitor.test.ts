@@ -2,8 +2,19 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Telemetry } from '../../../../operators/control/contracts.js';
 import { keyBy, processKeyed, type StreamElement, values } from '../../../../operators/index.js';
-import { type AssetSpec, vibrationOf } from '../../../../operators/scoring/assetPhysics.js';
-import { assetMonitor, type MonitoredReading } from '../../../../pipelines/machine-health/assetMonitor.js';
+import {
+  type AssetSpec,
+  powerOf,
+  steadyTemperature,
+  vibrationOf,
+} from '../../../../operators/scoring/assetPhysics.js';
+import { normalSource, uniformSource } from '../../../../operators/scoring/seededRandom.js';
+import {
+  assetMonitor,
+  BEARING_TREND_SIGNAL,
+  COOLING_RESIDUAL_SIGNAL,
+  type MonitoredReading,
+} from '../../../../pipelines/machine-health/assetMonitor.js';
 
 const spec: AssetSpec = {
   id: 'p1',
@@ -103,5 +114,61 @@ describe('assetMonitor', () => {
   it('has no features for a running asset before its first usable reading', async () => {
     const out = await monitor([reading(0, 0.2, { temperatureC: null, vibrationMmS: null })]);
     expect(out[0].features).toBeNull();
+  });
+
+  /** Noisy readings at 80 % load of an asset with this cooling factor and wear growth (per hour). */
+  function noisy(count: number, cooling: number, wearPerHour: number): Telemetry[] {
+    const n = normalSource(uniformSource(3));
+    const temperature = steadyTemperature(spec, 0.8, cooling);
+    return Array.from({ length: count }, (_, i) => {
+      const wear = 0.3 + (wearPerHour * i) / 120;
+      return reading(i, wear, {
+        temperatureC: Math.round((temperature + 0.3 * n()) * 100) / 100,
+        vibrationMmS: vibrationOf(spec, wear, 0.8) * (1 + 0.03 * n()),
+        powerKw: powerOf(spec, wear, 0.8) * (1 + 0.005 * n()),
+      });
+    });
+  }
+  const flagged = (out: MonitoredReading[], signal: string) =>
+    out.filter((r) => r.anomaly.signals.includes(signal)).length;
+
+  it('flags a cooling loss from the thermal model residual, and a healthy asset not', async () => {
+    expect(flagged(await monitor(noisy(240, 1, 0)), COOLING_RESIDUAL_SIGNAL)).toBe(0);
+    const hot = await monitor(noisy(240, 0.8, 0));
+    // Already hot at the first reading, which anchors the model: the residual opens up over the time constant.
+    expect(hot.slice(0, 3).some((r) => r.anomaly.signals.includes(COOLING_RESIDUAL_SIGNAL))).toBe(false);
+    expect(hot.slice(60).every((r) => r.anomaly.signals.includes(COOLING_RESIDUAL_SIGNAL))).toBe(true);
+  });
+
+  it('flags a bearing defect from the wear-index trend, and a healthy bearing not', async () => {
+    expect(flagged(await monitor(noisy(480, 1, 0)), BEARING_TREND_SIGNAL)).toBe(0);
+    const worn = await monitor(noisy(480, 1, 0.05));
+    expect(worn.at(-1)!.anomaly.signals).toContain(BEARING_TREND_SIGNAL);
+    expect(worn.at(-1)!.anomaly.score).toBeGreaterThanOrEqual(1);
+  });
+
+  it('calls a temperature jump faster than the thermal time constant allows a spike, even while idle', async () => {
+    const temps = [60, 60.2, 59.9, 95, 60.1, 60.3, 62, 64.5];
+    const out = await monitor(
+      temps.map((temperatureC, i) =>
+        reading(i, 0.2, { temperatureC, runState: i === 3 ? 'IDLE' : 'RUNNING' }),
+      ),
+    );
+    const spiky = out.map((r) => r.anomaly.signals.includes('temperatureC:spike'));
+    // 95 °C after 59.9 °C in 30 s is a sensor, not heat; 2.5 °C in 30 s is heat.
+    expect(spiky).toEqual([false, false, false, true, false, false, false, false]);
+  });
+
+  it('takes a new level after three readings at it (a sensor back from being stuck)', async () => {
+    const temps = [60, 60.1, 75, 75.2, 75.1, 75.3];
+    const out = await monitor(temps.map((temperatureC, i) => reading(i, 0.2, { temperatureC })));
+    expect(out.map((r) => r.anomaly.signals.includes('temperatureC:spike'))).toEqual([
+      false,
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

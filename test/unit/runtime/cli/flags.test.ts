@@ -3,6 +3,7 @@ import {
   configAlone,
   positiveInteger,
   positiveNumber,
+  seedList,
   tcpPort,
   UsageError,
 } from '../../../../runtime/cli/flags.js';
@@ -22,6 +23,17 @@ describe('command-line flags', () => {
     expect(tcpPort('port', '0', 9)).toBe(0);
     for (const bad of ['-1', '65536', '80.5', 'http', '']) {
       expect(() => tcpPort('port', bad, 0)).toThrow(`--port must be a TCP port (0-65535), got "${bad}"`);
+    }
+  });
+
+  it('take a list of seeds, naming the flag when an entry is not a non-negative integer', () => {
+    expect(seedList('seeds', '42,1,2,3', [7])).toEqual([42, 1, 2, 3]);
+    expect(seedList('seeds', ' 5 , 0', [7])).toEqual([5, 0]);
+    expect(seedList('seeds', undefined, [7])).toEqual([7]);
+    for (const bad of ['', '1,,2', '1,x', '-1', '2.5']) {
+      expect(() => seedList('seeds', bad, [])).toThrow(
+        `--seeds must be comma-separated non-negative integers, got "${bad}"`,
+      );
     }
   });
 
