@@ -6,6 +6,8 @@ import { type MachineHealthKafkaOptions, machineHealthOnKafka } from './kafkaJob
 import type { MachineHealthOutput } from './machineHealth.js';
 import { machineHealthOperatorView } from './operatorView.js';
 import { type MachineHealthSettings, machineHealthSettings } from './settings.js';
+import { whatIfJobState } from './whatIfJobState.js';
+import { whatIfRoutes } from './whatIfRoute.js';
 
 /** The commands output's topic in a config: `topics.outputs.commands`, else "commands". */
 export function commandsTopicOf(config: JobConfig<unknown>): string {
@@ -73,11 +75,20 @@ export async function runOnKafkaFromConfig(configPath: string): Promise<number> 
       onCommandRejected: (rejected) => logger.warn(rejected, 'command refused by the sink bounds'),
     });
     const view = machineHealthOperatorView(built.catalogue);
+    // What-if answers from the committed twin states, as the view shows them.
+    const states = whatIfJobState(built.catalogue);
+    const fed = {
+      observe(out: MachineHealthOutput) {
+        view.observe(out);
+        states.observe(out);
+      },
+    };
     return {
       definition: built.definition,
       close: built.close,
       view,
-      onCommitted: machineHealthOnCommitted({ metrics, commandsTopic, view }),
+      routes: whatIfRoutes({ catalogue: built.catalogue, subjectOf: states.subjectOf }),
+      onCommitted: machineHealthOnCommitted({ metrics, commandsTopic, view: fed }),
     };
   });
 }

@@ -5,6 +5,7 @@ import { redactedConfig } from '../config/jobConfig.js';
 import type { JobEvent, JobInputStats } from '../exactlyOnce/exactlyOnceJob.js';
 import type { LiveView } from '../liveView/liveView.js';
 import { liveViewRoutes } from '../liveView/liveViewRoutes.js';
+import { combineRoutes, type RouteSet } from '../liveView/routeSet.js';
 import { startHealthServer } from '../observability/healthServer.js';
 import { createLogger } from '../observability/logger.js';
 import { JobMetrics } from '../observability/metrics.js';
@@ -42,6 +43,8 @@ export interface LaunchedJob {
    * from committed epochs only, so it never shows an aborted epoch's output.
    */
   readonly view?: LiveView;
+  /** The job's own GET routes on the same server (e.g. a what-if endpoint), read-only like the view. */
+  readonly routes?: RouteSet;
   /** Releases models, clients and sinks after run() has ended. */
   close(): Promise<void>;
 }
@@ -106,14 +109,16 @@ export async function launchJob<S = Record<string, unknown>>(
     alsoSample: launched.sample,
   });
   const view = launched.view === undefined ? undefined : liveViewRoutes(launched.view);
+  const extra =
+    view === undefined && launched.routes === undefined ? undefined : combineRoutes(view, launched.routes);
   const server = await startHealthServer({
     host: config.observability.host,
     port: config.observability.port,
     metrics,
     ready: () =>
       job.isReady() ? true : { ready: false, reason: 'partitions not assigned or state not restored yet' },
-    routes: view?.routes,
-    routePaths: view?.paths,
+    routes: extra?.routes,
+    routePaths: extra?.paths,
   });
   // The address it listens on beside the URL: 0.0.0.0 is reachable from off the machine, the URL would not say so.
   logger.info({ url: server.url, host: config.observability.host }, 'serving /metrics, /healthz and /readyz');

@@ -4,6 +4,7 @@ import type { JobConfig } from '../config/jobConfig.js';
 import { exactlyOnceJobFor } from '../exactlyOnce/exactlyOnceJobFor.js';
 import type { StreamingJob } from '../job/streamingJob.js';
 import type { LiveView } from '../liveView/liveView.js';
+import type { RouteSet } from '../liveView/routeSet.js';
 import type { JobMetrics } from '../observability/metrics.js';
 import { kafkaPlacementOf } from './kafkaPlacementOf.js';
 import { type LaunchContext, launchJob } from './launchJob.js';
@@ -28,6 +29,8 @@ export interface JobOnKafkaBuild<In, Out> {
    * replayed, and the page must not show outputs that never happened.
    */
   readonly view?: LiveView;
+  /** The job's own read-only GET routes beside the view (e.g. machine-health's what-if). */
+  readonly routes?: RouteSet;
   /** Releases what the build loaded, after the job and its sinks have stopped. */
   readonly close?: () => Promise<void>;
 }
@@ -69,6 +72,7 @@ export async function runOnKafka<S, In, Out>(
           job: running.job,
           sample: built.sample,
           view: built.view,
+          routes: built.routes,
           async close() {
             await running.close();
             await built.close?.();

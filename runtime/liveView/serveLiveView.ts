@@ -1,7 +1,8 @@
 import { type HealthServer, startHealthServer } from '../observability/healthServer.js';
 import { JobMetrics } from '../observability/metrics.js';
 import type { LiveView } from './liveView.js';
-import { type HttpRoutes, type LiveViewRoutesOptions, liveViewRoutes } from './liveViewRoutes.js';
+import { type LiveViewRoutesOptions, liveViewRoutes } from './liveViewRoutes.js';
+import { combineRoutes, type RouteSet } from './routeSet.js';
 
 /**
  * Serves a job's live view where no launcher runs one (the embedded run):
@@ -20,21 +21,18 @@ export async function serveLiveView(
   options: {
     readonly port: number;
     readonly host?: string;
-    readonly routes?: { readonly routes: HttpRoutes; readonly paths: readonly string[] };
+    readonly routes?: RouteSet;
   } & LiveViewRoutesOptions,
 ): Promise<HealthServer> {
   const routes = liveViewRoutes(view, options);
-  const extra = options.routes;
+  const all = combineRoutes(routes, options.routes);
   const server = await startHealthServer({
     port: options.port,
     host: options.host ?? '127.0.0.1',
     metrics: new JobMetrics(),
     ready: () => true,
-    routes:
-      extra === undefined
-        ? routes.routes
-        : (req, res, path) => routes.routes(req, res, path) || extra.routes(req, res, path),
-    routePaths: [...routes.paths, ...(extra?.paths ?? [])],
+    routes: all.routes,
+    routePaths: all.paths,
   });
   return {
     url: server.url,

@@ -4,6 +4,7 @@ import { parseJobConfig } from '../../../../runtime/config/jobConfig.js';
 import type { JobEvent } from '../../../../runtime/exactlyOnce/exactlyOnceJob.js';
 import { type LaunchContext, launchJob, type RunnableJob } from '../../../../runtime/launcher/launchJob.js';
 import type { LiveView, LiveViewDocument } from '../../../../runtime/liveView/liveView.js';
+import type { RouteSet } from '../../../../runtime/liveView/routeSet.js';
 
 const CONFIG = `
 job: { name: pump-health, instanceId: pump-0 }
@@ -50,7 +51,7 @@ async function launch(
     lines: readonly Record<string, unknown>[],
   ) => Promise<void>,
   failWith?: Error,
-  extra: { readonly view?: LiveView; readonly env?: NodeJS.ProcessEnv } = {},
+  extra: { readonly view?: LiveView; readonly routes?: RouteSet; readonly env?: NodeJS.ProcessEnv } = {},
 ) {
   const config = parseJobConfig(CONFIG, 'test.yaml', { KAFKA_PASSWORD: 'hunter2-secret', ...extra.env });
   const lines: Record<string, unknown>[] = [];
@@ -69,6 +70,7 @@ async function launch(
       return {
         job,
         view: extra.view,
+        routes: extra.routes,
         close: async () => {
           closed = true;
         },
@@ -130,6 +132,31 @@ describe('launchJob', () => {
       missing = await (await fetch(`${urlOf(lines)}/`)).text();
     });
     expect(missing).toBe('not found: try /metrics, /healthz or /readyz\n');
+  });
+
+  it("serves the job's own routes beside the health paths, and lists them in the 404", async () => {
+    let answer = '';
+    let missing = '';
+    const routes: RouteSet = {
+      routes: (_req, res, path) => {
+        if (path !== '/api/v1/whatif') return false;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+        return true;
+      },
+      paths: ['/api/v1/whatif'],
+    };
+    await launch(
+      async (_context, _job, lines) => {
+        await serving(lines);
+        answer = await (await fetch(`${urlOf(lines)}/api/v1/whatif?asset=a`)).text();
+        missing = await (await fetch(`${urlOf(lines)}/nope`)).text();
+      },
+      undefined,
+      { routes },
+    );
+    expect(answer).toBe('{"ok":true}');
+    expect(missing).toBe('not found: try /metrics, /healthz, /readyz or /api/v1/whatif\n');
   });
 
   it("serves the job's live view on the health server's port, read-only, on loopback by default", async () => {
