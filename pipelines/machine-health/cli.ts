@@ -80,6 +80,17 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
   const tickS = positiveInteger('tick', values.tick, 30);
   const port = tcpPort('port', values.port, 0);
   const viewPort = tcpPort('view-port', values['view-port'], 0);
+  const runOptions = {
+    assets,
+    days,
+    seed,
+    tickS,
+    speed,
+    port,
+    dataDir: values.data,
+    cataloguePath: values.catalogue,
+    modelPath: values.model,
+  };
   if (values.seeds !== undefined) {
     if (values.seed !== undefined || values['baseline-only'] || values.report !== undefined)
       throw new UsageError('--seeds takes no --seed, --baseline-only or --report');
@@ -89,17 +100,7 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
     );
     const started = performance.now();
     for (const s of seeds) {
-      const report = await runMachineHealthEmbedded({
-        assets,
-        days,
-        seed: s,
-        tickS,
-        speed,
-        port,
-        dataDir: values.data,
-        cataloguePath: values.catalogue,
-        modelPath: values.model,
-      });
+      const report = await runMachineHealthEmbedded({ ...runOptions, seed: s });
       log(seedSummaryLine(report));
     }
     log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
@@ -129,15 +130,7 @@ export async function runFromCli(args: string[], log: (line: string) => void = c
   let report: Awaited<ReturnType<typeof runMachineHealthEmbedded>>;
   try {
     report = await runMachineHealthEmbedded({
-      assets,
-      days,
-      seed,
-      tickS,
-      speed,
-      port,
-      dataDir: values.data,
-      cataloguePath: values.catalogue,
-      modelPath: values.model,
+      ...runOptions,
       baselineOnly: values['baseline-only'],
       onOutput: (out) => {
         view.observe(out);

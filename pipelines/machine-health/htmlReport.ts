@@ -5,7 +5,7 @@ import type { GroundTruth } from '../../connectors/simulator/groundTruth.js';
 import type { Command } from '../../operators/control/contracts.js';
 import type { AlarmQualityReport } from '../../operators/kpi/alarmQuality.js';
 import type { EmbeddedRunReport } from './embeddedJob.js';
-import type { CostBreakdown } from './plantCosts.js';
+import { COST_ROWS } from './plantCosts.js';
 import { hourlyLineKpis } from './plantSeries.js';
 
 /**
@@ -131,15 +131,6 @@ export function chartSummary(
   return `${what}. ${parts.join('; ')}.`;
 }
 
-const COST_ITEMS: readonly { readonly label: string; readonly item: keyof CostBreakdown }[] = [
-  { label: 'unplanned downtime', item: 'unplannedDowntime' },
-  { label: 'repairs', item: 'repairs' },
-  { label: 'planned maintenance', item: 'maintenance' },
-  { label: 'technician dispatches', item: 'dispatches' },
-  { label: 'energy', item: 'energy' },
-  { label: 'total', item: 'total' },
-];
-
 /** A table cell holding a figure: the raw value in data-value, for tests and scripts that read the file. */
 const cell = (value: number | null, text: string) =>
   `<td data-value="${value === null ? '' : value}">${escapeHtml(text)}</td>`;
@@ -148,7 +139,7 @@ const cell = (value: number | null, text: string) =>
 function costSection(r: EmbeddedRunReport): string {
   const { baseline, twin, savings } = r.costs;
   const cur = escapeHtml(baseline.currency);
-  const items = COST_ITEMS.map(
+  const items = COST_ROWS.map(
     ({ label, item }) =>
       `<tr data-item="${item}"><th scope="row">${label}</th>${cell(baseline.cost[item], formatMoney(baseline.cost[item]))}${
         twin && savings

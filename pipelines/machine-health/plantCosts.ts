@@ -199,7 +199,22 @@ function addFacts(a: CostFacts, b: CostFacts): CostFacts {
   };
 }
 
-const COST_ITEMS = ['unplannedDowntime', 'repairs', 'maintenance', 'dispatches', 'energy', 'total'] as const;
+/**
+ * The cost items in the order reports show them, with their labels.
+ *
+ * @example
+ * for (const { label, item } of COST_ROWS) console.log(label, costs.cost[item]);
+ */
+export const COST_ROWS: readonly { readonly label: string; readonly item: keyof CostBreakdown }[] = [
+  { label: 'unplanned downtime', item: 'unplannedDowntime' },
+  { label: 'repairs', item: 'repairs' },
+  { label: 'planned maintenance', item: 'maintenance' },
+  { label: 'technician dispatches', item: 'dispatches' },
+  { label: 'energy', item: 'energy' },
+  { label: 'total', item: 'total' },
+];
+
+const COST_ITEMS = COST_ROWS.map((r) => r.item);
 
 function addCost(a: CostBreakdown, b: CostBreakdown): CostBreakdown {
   return Object.fromEntries(COST_ITEMS.map((k) => [k, a[k] + b[k]])) as unknown as CostBreakdown;

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { AlarmQualityReport } from '../../operators/kpi/alarmQuality.js';
 import type { EmbeddedRunReport } from './embeddedJob.js';
-import type { CostBreakdown } from './plantCosts.js';
+import { COST_ROWS } from './plantCosts.js';
 import type { PlantKpis } from './plantKpis.js';
 
 const n0 = (x: number) => Math.round(x).toLocaleString('en');
@@ -41,15 +41,6 @@ function alignColumns(table: readonly (readonly string[])[]): string[] {
       `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')}`,
   );
 }
-
-const COST_ROWS: readonly { readonly label: string; readonly item: keyof CostBreakdown }[] = [
-  { label: 'unplanned downtime', item: 'unplannedDowntime' },
-  { label: 'repairs', item: 'repairs' },
-  { label: 'planned maintenance', item: 'maintenance' },
-  { label: 'technician dispatches', item: 'dispatches' },
-  { label: 'energy', item: 'energy' },
-  { label: 'total', item: 'total' },
-];
 
 const ratio = (x: number | null) => (x === null ? 'n/a' : pct(x));
 const minutes = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 60_000).toFixed(0)} min`);

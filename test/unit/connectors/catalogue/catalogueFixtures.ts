@@ -1,3 +1,6 @@
+import { CatalogueError } from '../../../../connectors/catalogue/catalogueError.js';
+import { parseCatalogue } from '../../../../connectors/catalogue/loadCatalogue.js';
+
 /** The `kinds:` section of the small test catalogues: one pump kind, as the reference catalogue rates it. */
 export const PUMP_KIND_YAML = `kinds:
   pump:
@@ -16,3 +19,14 @@ export const PUMP_KIND_YAML = `kinds:
     maintenanceTimeS: 7200
     bounds: { minLoadLimitPct: 50, maxLoadLimitPct: 105, reduceStepPct: 15 }
 `;
+
+/** The CatalogueError a catalogue text raises (fails the test when it parses). */
+export function problems(text: string): CatalogueError {
+  try {
+    parseCatalogue(text, 'test.yaml');
+  } catch (e) {
+    if (e instanceof CatalogueError) return e;
+    throw e;
+  }
+  throw new Error('expected a CatalogueError');
+}

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CatalogueError } from '../../../../connectors/catalogue/catalogueError.js';
 import { DEFAULT_COST_RATES } from '../../../../connectors/catalogue/costTable.js';
 import { parseCatalogue } from '../../../../connectors/catalogue/loadCatalogue.js';
-import { PUMP_KIND_YAML } from './catalogueFixtures.js';
+import { PUMP_KIND_YAML, problems } from './catalogueFixtures.js';
 
 /** Two lines of one pump each; `costs` goes after `version`. */
 const catalogue = (costs: string, l2Costs = '') => `version: 1
@@ -18,16 +17,6 @@ ${costs}${PUMP_KIND_YAML}sites:
 ${l2Costs}        assets:
           - { id: pump-002, kind: pump }
 `;
-
-function problems(text: string): CatalogueError {
-  try {
-    parseCatalogue(text, 'test.yaml');
-  } catch (e) {
-    if (e instanceof CatalogueError) return e;
-    throw e;
-  }
-  throw new Error('expected a CatalogueError');
-}
 
 describe('the catalogue cost table', () => {
   it('gives every line the stated defaults in EUR when the catalogue has no costs', () => {

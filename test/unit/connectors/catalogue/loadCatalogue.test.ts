@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CatalogueError } from '../../../../connectors/catalogue/catalogueError.js';
 import { loadCatalogue, parseCatalogue } from '../../../../connectors/catalogue/loadCatalogue.js';
 import { steadyTemperature } from '../../../../operators/scoring/assetPhysics.js';
-import { PUMP_KIND_YAML } from './catalogueFixtures.js';
+import { PUMP_KIND_YAML, problems } from './catalogueFixtures.js';
 
 const referencePath = fileURLToPath(
   new URL('../../../../pipelines/machine-health/catalogue.yaml', import.meta.url),
@@ -22,16 +21,6 @@ ${PUMP_KIND_YAML}sites:
           - { id: pump-002, kind: pump }
           - { id: pump-003, kind: pump, temperatureAlarmC: 80 }
 `;
-
-function problems(text: string): CatalogueError {
-  try {
-    parseCatalogue(text, 'test.yaml');
-  } catch (e) {
-    if (e instanceof CatalogueError) return e;
-    throw e;
-  }
-  throw new Error('expected a CatalogueError');
-}
 
 describe('loadCatalogue', () => {
   it('loads the reference catalogue: 2 sites, 4 lines, 12 assets resolved from their kinds', async () => {
