@@ -11,6 +11,7 @@ import {
 } from '../../runtime/cli/clickhouseConnection.js';
 import { type CommandIo, processIo } from '../../runtime/cli/commandIo.js';
 import { positiveInteger, UsageError } from '../../runtime/cli/flags.js';
+import { instantFlag } from '../../runtime/cli/instantFlag.js';
 import { ConfigError, type JobConfig, loadJobConfig } from '../../runtime/config/jobConfig.js';
 import { type ReplayJobProgress, type ReplayJobReport, replayJob } from '../../runtime/replay/replayJob.js';
 import { closingWatermark, type ReplayStart } from '../../runtime/replay/replayRanges.js';
@@ -118,14 +119,16 @@ export function parseReplayArgs(argv: readonly string[]): ReplayArgs | 'help' {
   }
   let from: ReplayStart;
   if (values['from-time'] !== undefined) {
-    from = { kind: 'time', ts: parseInstant('from-time', values['from-time']) };
+    from = { kind: 'time', ts: instantFlag('replay', 'from-time', values['from-time']) };
   } else if (values['from-offsets'] !== undefined) {
     from = { kind: 'offsets', offsets: parseOffsets(values['from-offsets']) };
   } else {
     from = { kind: 'beginning' };
   }
   const untilTs =
-    values['until-time'] === undefined ? undefined : parseInstant('until-time', values['until-time']);
+    values['until-time'] === undefined
+      ? undefined
+      : instantFlag('replay', 'until-time', values['until-time']);
   if (untilTs !== undefined && from.kind === 'time' && untilTs <= from.ts) {
     throw new UsageError(
       `replay: --until-time (${values['until-time']}) must be after --from-time (${values['from-time']})`,
@@ -156,33 +159,6 @@ function parseFlags(argv: readonly string[]) {
     allowPositionals: true,
     strict: true,
   });
-}
-
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/**
- * An ISO 8601 instant as epoch ms: a date (midnight UTC), or a date and
- * time with a zone (`Z` or `±hh:mm`). A time without a zone is refused: it
- * would mean the local time of whichever machine runs the command.
- */
-function parseInstant(flag: string, raw: string): number {
-  const m = ISO_INSTANT.exec(raw.trim());
-  const bad = (why: string) =>
-    new UsageError(`replay: --${flag} must be an ISO 8601 time with a zone, e.g. 2026-01-05T06:00Z; ${why}`);
-  if (m === null) throw bad(`got "${raw}"`);
-  const [, y, mo, d, h, mi, s, fraction, zone] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) throw bad(`"${raw}" is not a calendar date`);
-  if (h === undefined) return Date.UTC(year, month - 1, day);
-  if (zone === undefined) throw bad(`"${raw}" has no zone (add Z for UTC)`);
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) throw bad(`"${raw}" is not a time of day`);
-  const ms = (fraction ?? '').padEnd(3, '0').slice(0, 3);
-  const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
-  return Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}.${ms}${offset}`);
 }
 
 /** `0:120,1:98` → partition → offset; each partition once, both non-negative integers. */
