@@ -66,7 +66,8 @@ export function produceTimeWarnings(
   if (lastTs > now + JOB_DEFAULT_MAX_AHEAD_MS) {
     warnings.push(
       `readings up to ${iso(lastTs)} lie more than an hour ahead of now: the job dead-letters readings further ` +
-        'ahead of its clock than eventTime.maxAheadMs (default 1 h)',
+        'ahead of its clock than eventTime.maxAheadMs (default 1 h), and a broker whose ' +
+        'log.message.timestamp.after.max.ms is smaller refuses them',
     );
   }
   return warnings;

@@ -39,9 +39,10 @@ Options:
   -d, --database NAME        the ClickHouse database to write into (migrated first); must differ
                              from the config's own clickhouse.database
       --from-beginning       every partition from its first offset
-      --from-time T          from event time T (ISO 8601 with a zone, e.g. 2026-01-05T06:00Z): each
-                             partition from its first message timestamped at or after T; readings
-                             before T are skipped
+      --from-time T          from event time T (ISO 8601 with a zone, e.g. 2026-12-04T06:00Z): each
+                             partition from its first message timestamped at or after T less the
+                             pipeline's outOfOrdernessMs (twinflow produce stamps each message with
+                             its event time); readings before T are skipped
       --from-offsets P:O,…   partition P from offset O (e.g. 0:120,1:98); partitions not named are
                              not read
       --until-time T         stop at event time T (exclusive; ISO 8601 with a zone); default: the
@@ -319,7 +320,7 @@ export async function replayMachineHealth(options: MachineHealthReplayOptions): 
       clickhouse: options.clickhouse,
       barrierEvery: options.barrierEvery,
       watermarks: boundedOutOfOrderness(outOfOrdernessMs),
-      untilSlackMs: outOfOrdernessMs,
+      outOfOrdernessMs,
       closeAt: (lastTs) => closingWatermark(lastTs, KPI_WINDOW_MS),
       onOutput: (out) => {
         if (out.type === 'command') counts.commands++;
@@ -485,7 +486,7 @@ export function summaryLines(report: ReplayReport, configPath: string): string[]
   return [
     `${report.interrupted ? 'interrupted after replaying' : 'replayed'} ${report.records} records of ${report.topic} ` +
       `(offsets ${ranges === '' ? 'none' : ranges}) in ${seconds.toFixed(1)} s: ` +
-      `${Math.round(report.records / Math.max(seconds, 1e-3))} events/s` +
+      `${Math.round(report.records / Math.max(seconds, 1e-3))} events/s; read ${report.read} messages` +
       (skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : ''),
     span,
     `${report.commands} commands, ${report.alerts} alerts, ${report.kpis} KPI rows`,
