@@ -22,6 +22,7 @@ import {
   machineHealthSimulator,
   produceMachineHealthTelemetry,
 } from '../pipelines/machine-health/produce.js';
+import { anchoredStartTs } from '../pipelines/machine-health/produceTimeline.js';
 import type { JobEvent } from '../runtime/exactlyOnce/exactlyOnceJob.js';
 import type { BenchStack } from './benchStack.js';
 import { progress, round, type Spread, spread } from './measure.js';
@@ -182,6 +183,8 @@ async function latencyRun(stack: BenchStack): Promise<{ samples: number; p50Ms: 
       seed: 42,
       tickS: 30,
       cataloguePath: DEFAULT_CATALOGUE,
+      // Irrelevant here: every reading is sent stamped with the time it is sent.
+      startTs: Date.now(),
     });
     const perSlice = LATENCY_RATE / 20;
     const started = Date.now();
@@ -231,6 +234,8 @@ export async function produceBacklog(stack: BenchStack): Promise<{ topic: string
     rate: 0,
     seed: 42,
     cataloguePath: DEFAULT_CATALOGUE,
+    // Ends now: the record timestamp is the event time, and Kafka's retention counts from it.
+    startTs: anchoredStartTs(TICKS, 30_000, Date.now()),
   });
   return { topic, events: report.events };
 }

@@ -50,6 +50,8 @@ export interface PublishTelemetryOptions<T> {
   readonly rate?: number;
   /** The message key of a reading (default its `assetId`). */
   readonly keyOf?: (reading: T) => string;
+  /** The record timestamp of a reading, its event time (default: none, the send time); see ProduceTelemetryOptions. */
+  readonly timestampOf?: (reading: T) => number;
   readonly onProgress?: (progress: ProduceProgress) => void;
   readonly signal?: AbortSignal;
 }
@@ -99,6 +101,7 @@ export async function publishTelemetry<T>(options: PublishTelemetryOptions<T>): 
       ticks: options.ticks,
       rate: options.rate,
       keyOf: options.keyOf,
+      timestampOf: options.timestampOf,
       onProgress: options.onProgress,
       signal: options.signal,
     });

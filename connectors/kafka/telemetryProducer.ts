@@ -3,18 +3,18 @@ import type { AvroSerde } from '../avro/avroSerde.js';
 
 /**
  * One batch for a topic, as the KafkaJS-compatible producer of
- * @confluentinc/kafka-javascript takes it. The key is the asset id. No
- * record timestamp is set: the broker's default (the time it was produced)
- * governs retention. The event time is in the Avro payload; a simulated
- * event time in the past as the record timestamp made Kafka's time-based
- * retention delete whole produced runs within minutes.
+ * @confluentinc/kafka-javascript takes it. The key is the asset id. The
+ * timestamp (epoch ms, as a string) is the reading's event time when the
+ * producer was given a `timestampOf` (Kafka's CreateTime convention, which
+ * lets a replay seek by event time); without one the broker stamps the
+ * time it was produced.
  *
  * @example
- * const record: TelemetryRecord = { topic: 'telemetry', messages: [{ key: 'pump-001', value: bytes }] };
+ * const record: TelemetryRecord = { topic: 'telemetry', messages: [{ key: 'pump-001', value: bytes, timestamp: '1796300000000' }] };
  */
 export interface TelemetryRecord {
   topic: string;
-  messages: { key: string; value: Buffer }[];
+  messages: { key: string; value: Buffer; timestamp?: string }[];
 }
 
 /**
@@ -93,6 +93,15 @@ export interface ProduceTelemetryOptions<T = Telemetry> {
    * readings stay in order (default: its `assetId`).
    */
   readonly keyOf?: (reading: T) => string;
+  /**
+   * The record timestamp of a reading (epoch ms): its event time, so that
+   * offsetsForTimes finds readings by event time. Kafka's time retention
+   * counts from it too, so the source's event times must lie within the
+   * topic's retention.ms of now (a run simulated months in the past is
+   * deleted as soon as it is written). Default: none, the broker stamps
+   * the send time.
+   */
+  readonly timestampOf?: (reading: T) => number;
   /** Steps of the source to publish (one reading per asset each). */
   readonly ticks: number;
   /** Events per second; 0 (the default) is as fast as the producer takes them. */
@@ -146,7 +155,7 @@ const PACING_SLICE_S = 0.05;
  * Publishes `ticks` steps of `source` to `topic`: each reading Avro-encoded
  * with `serde` (Confluent wire format; the schema registered on first use),
  * keyed by asset id so an asset's readings stay ordered in one partition,
- * timestamped when produced. Paced to `rate` events/s when given.
+ * timestamped with `timestampOf` (its event time) or else when produced. Paced to `rate` events/s when given.
  * Batches are pipelined (up to `maxInFlight` unacknowledged); with an
  * idempotent producer the order within a partition holds and a retry
  * never duplicates. Resolves once everything sent is acknowledged;
@@ -167,6 +176,7 @@ export async function produceTelemetry<T = Telemetry>(
 ): Promise<ProduceReport> {
   const { topic, ticks: totalTicks, onProgress, signal } = options;
   const keyOf = options.keyOf ?? assetIdOf;
+  const timestampOf = options.timestampOf;
   const rate = options.rate ?? 0;
   const maxInFlight = options.maxInFlight ?? 8;
   const clock = options.clock ?? SYSTEM_CLOCK;
@@ -198,7 +208,11 @@ export async function produceTelemetry<T = Telemetry>(
         await Promise.allSettled(inFlight.map((e) => e.delivery));
         throw new TelemetryProduceError(topic, tick, 'encode', { cause: error });
       }
-      messages.push({ key: keyOf(reading), value });
+      messages.push(
+        timestampOf === undefined
+          ? { key: keyOf(reading), value }
+          : { key: keyOf(reading), value, timestamp: String(timestampOf(reading)) },
+      );
       if (messages.length >= slice) {
         events += messages.length;
         await dispatch(messages, tick);

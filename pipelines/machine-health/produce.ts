@@ -10,11 +10,10 @@ import {
 import type { ProduceProgress } from '../../connectors/kafka/telemetryProducer.js';
 import { PlantSimulator } from '../../connectors/simulator/plantSimulator.js';
 import { UsageError } from '../../runtime/cli/flags.js';
+import { instantFlag } from '../../runtime/cli/instantFlag.js';
 import { DEFAULT_CATALOGUE, DEFAULT_FAULT_RATES } from './embeddedJob.js';
+import { anchoredStartTs, produceTimeWarnings } from './produceTimeline.js';
 import { machineHealthSettings } from './settings.js';
-
-/** Simulated time of the first reading, as in the embedded run, so both show the same plant. */
-const DEFAULT_START_TS = Date.UTC(2026, 0, 5);
 
 /**
  * Help text of `twinflow produce`.
@@ -31,6 +30,10 @@ export const PRODUCE_USAGE = `twinflow produce [options]   publish simulated mac
   --days D          simulated days to publish (default 1), or
   --ticks N         readings per asset to publish
   --tick S          simulated seconds per reading (default 30)
+  --start-time T    simulated time of the first reading (ISO 8601 with a zone, e.g. 2026-12-04T06:00Z);
+                    default: the run ends now (now − the simulated span, to the minute). A record's
+                    timestamp is its event time, so readings older than the topic's retention.ms
+                    (Kafka's default 7 days) are deleted by the broker at once: a warning says so
   --rate R          events per second (default 0: as fast as possible)
   --seed S          plant seed (default 42)
   --catalogue FILE  asset catalogue (default pipelines/machine-health/catalogue.yaml)
@@ -54,8 +57,13 @@ export interface ProduceConfig {
   readonly rate: number;
   readonly seed: number;
   readonly cataloguePath: string;
-  /** Simulated time of the first reading (epoch ms); default 2026-01-05T00:00Z. */
-  readonly startTs?: number;
+  /**
+   * Simulated time of the first reading (epoch ms). It is the record
+   * timestamp of the first readings too (see produceTimeline.ts), so it
+   * must lie within the topic's retention of now: the command line's
+   * default anchors the run to end now ({@link anchoredStartTs}).
+   */
+  readonly startTs: number;
 }
 
 /**
@@ -91,14 +99,15 @@ function number(
 
 /**
  * Parses `twinflow produce` flags into a ProduceConfig, or 'help' for
- * -h/--help. Throws ProduceUsageError for an unknown flag, a bad value, or
- * --days together with --ticks.
+ * -h/--help. Without --start-time the run is anchored to end at `now`.
+ * Throws ProduceUsageError for an unknown flag, a bad value, or --days
+ * together with --ticks.
  *
  * @example
  * parseProduceArgs(['--topic', 'telemetry-test', '--ticks', '3', '--assets', '12']);
- * // { brokers: ['127.0.0.1:19092'], topic: 'telemetry-test', ticks: 3, assets: 12, partitions: 4, rate: 0, seed: 42, … }
+ * // { brokers: ['127.0.0.1:19092'], topic: 'telemetry-test', ticks: 3, assets: 12, partitions: 4, rate: 0, seed: 42, startTs: …, … }
  */
-export function parseProduceArgs(args: readonly string[]): ProduceConfig | 'help' {
+export function parseProduceArgs(args: readonly string[], now: number = Date.now()): ProduceConfig | 'help' {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -112,6 +121,7 @@ export function parseProduceArgs(args: readonly string[]): ProduceConfig | 'help
         days: { type: 'string' },
         ticks: { type: 'string' },
         tick: { type: 'string' },
+        'start-time': { type: 'string' },
         rate: { type: 'string' },
         seed: { type: 'string' },
         catalogue: { type: 'string' },
@@ -154,6 +164,17 @@ export function parseProduceArgs(args: readonly string[]): ProduceConfig | 'help
     text('ticks') !== undefined
       ? number('ticks', text('ticks'), 0, 'positive integer')
       : Math.max(1, Math.round((number('days', text('days'), 1, 'positive number') * 86_400) / tickS));
+  const startText = text('start-time');
+  let startTs: number;
+  try {
+    startTs =
+      startText === undefined
+        ? anchoredStartTs(ticks, tickS * 1000, now)
+        : instantFlag('produce', 'start-time', startText);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new ProduceUsageError(error.message, { cause: error });
+  }
 
   return {
     brokers,
@@ -166,6 +187,7 @@ export function parseProduceArgs(args: readonly string[]): ProduceConfig | 'help
     rate: number('rate', text('rate'), 0, 'number >= 0'),
     seed: number('seed', text('seed'), 42, 'integer >= 0'),
     cataloguePath: text('catalogue') ?? DEFAULT_CATALOGUE,
+    startTs,
   };
 }
 
@@ -186,7 +208,7 @@ export async function machineHealthSimulator(
   return new PlantSimulator({
     catalogue,
     seed: config.seed,
-    startTs: config.startTs ?? DEFAULT_START_TS,
+    startTs: config.startTs,
     tickMs: config.tickS * 1000,
     faults: { random: DEFAULT_FAULT_RATES },
   });
@@ -226,6 +248,8 @@ export async function produceMachineHealthTelemetry(
     partitions: config.partitions,
     schema: telemetrySchema,
     source: await machineHealthSimulator(config),
+    // Kafka's convention, CreateTime = event time: a replay seeks by it (offsetsForTimes).
+    timestampOf: (reading) => reading.ts,
     ticks: config.ticks,
     rate: config.rate,
     onProgress,
@@ -263,16 +287,25 @@ const PROGRESS_EVERY_MS = 1000;
  * @example
  * process.exitCode = await runProduceFromCli(['--assets', '12', '--ticks', '100', '--rate', '500']);
  */
-export async function runProduceFromCli(args: string[], io: ProduceCliIo = STD_IO): Promise<number> {
-  const config = parseProduceArgs(await withJobConfigFlags(args));
+export async function runProduceFromCli(
+  args: string[],
+  io: ProduceCliIo = STD_IO,
+  now: () => number = Date.now,
+): Promise<number> {
+  const config = parseProduceArgs(await withJobConfigFlags(args), now());
   if (config === 'help') {
     io.out(PRODUCE_USAGE);
     return 0;
   }
+  const lastTs = config.startTs + (config.ticks - 1) * config.tickS * 1000;
   io.err(
     `twinflow produce: ${config.assets} assets × ${config.ticks} ticks (${config.tickS} s each), seed ${config.seed}, ` +
+      `event time ${new Date(config.startTs).toISOString()} → ${new Date(lastTs).toISOString()}, ` +
       `to ${config.topic} on ${config.brokers.join(',')}${config.rate > 0 ? ` at ${config.rate} events/s` : ''}`,
   );
+  for (const warning of produceTimeWarnings(config.startTs, config.ticks, config.tickS * 1000, now())) {
+    io.err(`twinflow produce: warning: ${warning}`);
+  }
   let lastPrinted = Number.NEGATIVE_INFINITY;
   const onProgress = (p: ProduceProgress) => {
     if (p.elapsedMs - lastPrinted < PROGRESS_EVERY_MS && p.ticks < p.totalTicks) return;

@@ -10,6 +10,7 @@ import {
 } from '../../runtime/cli/clickhouseConnection.js';
 import { type CommandIo, processIo } from '../../runtime/cli/commandIo.js';
 import { positiveInteger, UsageError } from '../../runtime/cli/flags.js';
+import { instantFlag } from '../../runtime/cli/instantFlag.js';
 import { ConfigError, type JobConfig, loadJobConfig } from '../../runtime/config/jobConfig.js';
 import { type ReplayJobProgress, type ReplayJobReport, replayJob } from '../../runtime/replay/replayJob.js';
 import { closingWatermark, type ReplayStart } from '../../runtime/replay/replayRanges.js';
@@ -38,9 +39,10 @@ Options:
   -d, --database NAME        the ClickHouse database to write into (migrated first); must differ
                              from the config's own clickhouse.database
       --from-beginning       every partition from its first offset
-      --from-time T          from event time T (ISO 8601 with a zone, e.g. 2026-01-05T06:00Z): each
-                             partition from its first message timestamped at or after T; readings
-                             before T are skipped
+      --from-time T          from event time T (ISO 8601 with a zone, e.g. 2026-12-04T06:00Z): each
+                             partition from its first message timestamped at or after T less the
+                             pipeline's outOfOrdernessMs (twinflow produce stamps each message with
+                             its event time); readings before T are skipped
       --from-offsets P:O,…   partition P from offset O (e.g. 0:120,1:98); partitions not named are
                              not read
       --until-time T         stop at event time T (exclusive; ISO 8601 with a zone); default: the
@@ -118,14 +120,16 @@ export function parseReplayArgs(argv: readonly string[]): ReplayArgs | 'help' {
   }
   let from: ReplayStart;
   if (values['from-time'] !== undefined) {
-    from = { kind: 'time', ts: parseInstant('from-time', values['from-time']) };
+    from = { kind: 'time', ts: instantFlag('replay', 'from-time', values['from-time']) };
   } else if (values['from-offsets'] !== undefined) {
     from = { kind: 'offsets', offsets: parseOffsets(values['from-offsets']) };
   } else {
     from = { kind: 'beginning' };
   }
   const untilTs =
-    values['until-time'] === undefined ? undefined : parseInstant('until-time', values['until-time']);
+    values['until-time'] === undefined
+      ? undefined
+      : instantFlag('replay', 'until-time', values['until-time']);
   if (untilTs !== undefined && from.kind === 'time' && untilTs <= from.ts) {
     throw new UsageError(
       `replay: --until-time (${values['until-time']}) must be after --from-time (${values['from-time']})`,
@@ -156,33 +160,6 @@ function parseFlags(argv: readonly string[]) {
     allowPositionals: true,
     strict: true,
   });
-}
-
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/**
- * An ISO 8601 instant as epoch ms: a date (midnight UTC), or a date and
- * time with a zone (`Z` or `±hh:mm`). A time without a zone is refused: it
- * would mean the local time of whichever machine runs the command.
- */
-function parseInstant(flag: string, raw: string): number {
-  const m = ISO_INSTANT.exec(raw.trim());
-  const bad = (why: string) =>
-    new UsageError(`replay: --${flag} must be an ISO 8601 time with a zone, e.g. 2026-01-05T06:00Z; ${why}`);
-  if (m === null) throw bad(`got "${raw}"`);
-  const [, y, mo, d, h, mi, s, fraction, zone] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) throw bad(`"${raw}" is not a calendar date`);
-  if (h === undefined) return Date.UTC(year, month - 1, day);
-  if (zone === undefined) throw bad(`"${raw}" has no zone (add Z for UTC)`);
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) throw bad(`"${raw}" is not a time of day`);
-  const ms = (fraction ?? '').padEnd(3, '0').slice(0, 3);
-  const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
-  return Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}.${ms}${offset}`);
 }
 
 /** `0:120,1:98` → partition → offset; each partition once, both non-negative integers. */
@@ -343,7 +320,7 @@ export async function replayMachineHealth(options: MachineHealthReplayOptions): 
       clickhouse: options.clickhouse,
       barrierEvery: options.barrierEvery,
       watermarks: boundedOutOfOrderness(outOfOrdernessMs),
-      untilSlackMs: outOfOrdernessMs,
+      outOfOrdernessMs,
       closeAt: (lastTs) => closingWatermark(lastTs, KPI_WINDOW_MS),
       onOutput: (out) => {
         if (out.type === 'command') counts.commands++;
@@ -509,7 +486,7 @@ export function summaryLines(report: ReplayReport, configPath: string): string[]
   return [
     `${report.interrupted ? 'interrupted after replaying' : 'replayed'} ${report.records} records of ${report.topic} ` +
       `(offsets ${ranges === '' ? 'none' : ranges}) in ${seconds.toFixed(1)} s: ` +
-      `${Math.round(report.records / Math.max(seconds, 1e-3))} events/s` +
+      `${Math.round(report.records / Math.max(seconds, 1e-3))} events/s; read ${report.read} messages` +
       (skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : ''),
     span,
     `${report.commands} commands, ${report.alerts} alerts, ${report.kpis} KPI rows`,

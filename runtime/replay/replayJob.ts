@@ -4,12 +4,7 @@ import { AvroDecodeError } from '../../connectors/avro/errors.js';
 import { ClickHouseOutputs } from '../../connectors/clickhouse/clickhouseOutputs.js';
 import { migrate } from '../../connectors/clickhouse/migrations.js';
 import type { KafkaClientOptions } from '../../connectors/kafka/kafkaClientOptions.js';
-import {
-  offsetsAtTime,
-  PartitionRangeReader,
-  type RangeMessage,
-  topicOffsetMarks,
-} from '../../connectors/kafka/partitionRangeReader.js';
+import { PartitionRangeReader, type RangeMessage } from '../../connectors/kafka/partitionRangeReader.js';
 import { PartitionWatermarks } from '../../connectors/kafka/partitionWatermarks.js';
 import { barrier, record, watermark } from '../../operators/core/element.js';
 import { throughSinks } from '../../operators/core/throughSinks.js';
@@ -18,7 +13,8 @@ import { type ClickHouseConnection, openClickHouse } from '../cli/clickhouseConn
 import { GraphRun } from '../epochs/graphRun.js';
 import type { StreamingJob } from '../job/streamingJob.js';
 import { ReplayError } from './replayError.js';
-import { type ReplayRange, type ReplayStart, replayRanges } from './replayRanges.js';
+import { kafkaOffsetLookup, planReplay, type TopicOffsetLookup } from './replayPlan.js';
+import type { ReplayRange, ReplayStart } from './replayRanges.js';
 
 /**
  * A replay of any job: what it reads (a bounded stretch of its input topic)
@@ -28,7 +24,7 @@ import { type ReplayRange, type ReplayStart, replayRanges } from './replayRanges
  * const options: ReplayJobOptions<Output> = {
  *   kafka: { brokers: ['127.0.0.1:19092'] }, registry: { url: 'http://127.0.0.1:18081/apis/ccompat/v7' },
  *   topic: 'telemetry', from: { kind: 'beginning' }, clickhouse: { url: 'http://127.0.0.1:18123', database: 'whatif' },
- *   barrierEvery: 5_000, watermarks: boundedOutOfOrderness(5_000), untilSlackMs: 5_000,
+ *   barrierEvery: 5_000, watermarks: boundedOutOfOrderness(5_000), outOfOrdernessMs: 5_000,
  * };
  */
 export interface ReplayJobOptions<Out> {
@@ -50,8 +46,15 @@ export interface ReplayJobOptions<Out> {
    * replay knows when one is finished.
    */
   readonly watermarks: WatermarkStrategy;
-  /** How far past `untilTs` a reading ends its partition (the allowed disorder: nothing earlier can follow). */
-  readonly untilSlackMs: number;
+  /**
+   * The disorder of event time the job allows within a partition: a replay
+   * from a time seeks this much before it (see seekTimestamp), and a
+   * reading this far past `untilTs` ends its partition (nothing earlier can
+   * follow it).
+   */
+  readonly outOfOrdernessMs: number;
+  /** The broker's offsets (default: Kafka's, through the admin client). */
+  readonly offsets?: TopicOffsetLookup;
   /** The watermark after the last record that closes what the run opened (none: the windows stay open). */
   readonly closeAt?: (lastTs: number) => number;
   /** Each output as it leaves the graph (counts, reports). */
@@ -94,6 +97,11 @@ export interface ReplayJobReport {
   readonly topic: string;
   readonly database: string;
   readonly ranges: readonly ReplayRange[];
+  /**
+   * Messages read from the topic: the records, the poison and those outside
+   * the time range (what a seek by time saves shows here).
+   */
+  readonly read: number;
   /** Records handed to the operator graph. */
   readonly records: number;
   /** Messages the job would dead-letter (undecodable, refused by the input check, no valid event time); skipped. */
@@ -114,7 +122,9 @@ export interface ReplayJobReport {
  * in this process, into `clickhouse.database` (migrated first): every
  * partition read (connectors/kafka's PartitionRangeReader, read_committed,
  * no group, nothing committed) up to the end offsets found at the start, or
- * until a reading lies `untilSlackMs` past `untilTs`. Decoded and checked
+ * until a reading lies `outOfOrdernessMs` past `untilTs`; from a start
+ * time, each partition from its first record timestamped at or after the
+ * start less `outOfOrdernessMs` (record timestamps are event times). Decoded and checked
  * as the job's Kafka source does (a value it would dead-letter is skipped
  * and counted); watermarks per partition; a barrier every `barrierEvery`
  * records flushes the table sinks, one epoch in flight while reading goes
@@ -131,21 +141,12 @@ export async function replayJob<In, Out>(
 ): Promise<ReplayJobReport> {
   const { topic } = options;
   const started = performance.now();
-  const marks = await topicOffsetMarks(options.kafka, topic).catch((cause: unknown) => {
-    throw new ReplayError('plan', `topic ${topic} on ${options.kafka.brokers.join(',')} (its end offsets)`, {
-      cause,
-    });
-  });
-  const from = options.from;
-  const byTime =
-    from.kind === 'time'
-      ? await offsetsAtTime(options.kafka, topic, from.ts).catch((cause: unknown) => {
-          throw new ReplayError('plan', `topic ${topic} (offsets at ${new Date(from.ts).toISOString()})`, {
-            cause,
-          });
-        })
-      : undefined;
-  const { ranges, notes } = replayRanges(topic, options.from, marks, byTime);
+  const { ranges, notes } = await planReplay(
+    options.offsets ?? kafkaOffsetLookup(options.kafka),
+    topic,
+    options.from,
+    options.outOfOrdernessMs,
+  );
   for (const note of notes) options.onNote?.(note);
 
   const database = options.clickhouse.database;
@@ -181,7 +182,7 @@ export async function replayJob<In, Out>(
 
 type ReadSummary = Pick<
   ReplayJobReport,
-  'records' | 'poison' | 'outsideTime' | 'firstTs' | 'lastTs' | 'interrupted'
+  'read' | 'records' | 'poison' | 'outsideTime' | 'firstTs' | 'lastTs' | 'interrupted'
 >;
 
 /** Consumes the ranges into the graph, closes what the run opened, flushes, completes. */
@@ -203,7 +204,7 @@ async function readRanges<In, Out>(
   const reader = new PartitionRangeReader({ kafka: options.kafka, topic, ranges });
   clocks.assign(reader.unfinished().map((partition) => ({ topic, partition })));
   const total = ranges.reduce((sum, r) => sum + (r.to - r.from), 0);
-  const summary = { records: 0, poison: 0, outsideTime: 0 };
+  const summary = { read: 0, records: 0, poison: 0, outsideTime: 0 };
   let firstTs = Number.POSITIVE_INFINITY;
   let lastTs = Number.NEGATIVE_INFINITY;
   let epoch = 0;
@@ -246,11 +247,12 @@ async function readRanges<In, Out>(
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
         if (!reader.isOpen(m.partition)) continue;
+        summary.read++;
         const value = decoded[i];
         if (value === undefined) summary.poison++;
         else {
           const ts = value.ts;
-          if (untilTs !== undefined && ts > untilTs + options.untilSlackMs) {
+          if (untilTs !== undefined && ts > untilTs + options.outOfOrdernessMs) {
             // Past the until time by more than the allowed disorder: nothing earlier can follow.
             summary.outsideTime++;
             finish(m.partition);

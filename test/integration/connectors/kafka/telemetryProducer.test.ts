@@ -12,6 +12,7 @@ import {
   produceMachineHealthTelemetry,
   runProduceFromCli,
 } from '../../../../pipelines/machine-health/produce.js';
+import { anchoredStartTs } from '../../../../pipelines/machine-health/produceTimeline.js';
 import { STACK } from '../../localStackSetup.js';
 import { readTopics } from '../../readTopics.js';
 
@@ -61,6 +62,7 @@ describe('twinflow produce (real Kafka and registry)', () => {
       rate: 0,
       seed: 42,
       cataloguePath: DEFAULT_CATALOGUE,
+      startTs: anchoredStartTs(3, 30_000, Date.now()),
     };
     try {
       const report = await produceMachineHealthTelemetry(config);

@@ -20,6 +20,7 @@ import {
   type ProduceConfig,
   produceMachineHealthTelemetry,
 } from '../../../../pipelines/machine-health/produce.js';
+import { anchoredStartTs } from '../../../../pipelines/machine-health/produceTimeline.js';
 import type { JobEvent } from '../../../../runtime/exactlyOnce/exactlyOnceJob.js';
 import { STACK } from '../../localStackSetup.js';
 import { readToEnd } from '../../readTopics.js';
@@ -221,6 +222,8 @@ const produceConfig: ProduceConfig = {
   rate: 0,
   seed: 42,
   cataloguePath: DEFAULT_CATALOGUE,
+  // Ends now: the record timestamp is the event time, and Kafka's retention counts from it.
+  startTs: anchoredStartTs(TICKS, TICK_MS, Date.now()),
 };
 
 /**

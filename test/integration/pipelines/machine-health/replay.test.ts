@@ -12,6 +12,7 @@ import {
   type ProduceConfig,
   produceMachineHealthTelemetry,
 } from '../../../../pipelines/machine-health/produce.js';
+import { anchoredStartTs } from '../../../../pipelines/machine-health/produceTimeline.js';
 import { runReplayFromCli } from '../../../../pipelines/machine-health/replay.js';
 import type { CommandIo } from '../../../../runtime/cli/commandIo.js';
 import { UsageError } from '../../../../runtime/cli/flags.js';
@@ -89,6 +90,8 @@ beforeAll(async () => {
     rate: 0,
     seed: 42,
     cataloguePath: DEFAULT_CATALOGUE,
+    // Ends now: the record timestamp is the event time, and Kafka's retention counts from it.
+    startTs: anchoredStartTs(TICKS, TICK_MS, Date.now()),
   };
   const report = await produceMachineHealthTelemetry(produceConfig);
   expect(report.events).toBe(ASSETS * TICKS);

@@ -81,7 +81,7 @@ function serde(): AvroSerde<Telemetry> {
 }
 
 describe('produceTelemetry', () => {
-  it('publishes every reading Avro-encoded, keyed by asset id, with no record timestamp (event time is in the payload)', async () => {
+  it('publishes every reading Avro-encoded, keyed by asset id, with no record timestamp unless given a timestampOf', async () => {
     const sender = new RecordingSender();
     const codec = serde();
     const report = await produceTelemetry(sender, codec, new CountingSource(), {
@@ -95,10 +95,23 @@ describe('produceTelemetry', () => {
     const messages = sender.records.flatMap((r) => r.messages);
     expect(sender.records.every((r) => r.topic === 'telemetry')).toBe(true);
     expect(messages.map((m) => m.key)).toEqual(want.map((r) => r.assetId));
-    // A simulated past event time as the record timestamp would let time-based retention delete the data.
+    // Without timestampOf the broker stamps the send time.
     expect(messages.every((m) => !('timestamp' in m))).toBe(true);
     const decoded = await Promise.all(messages.map(async (m) => (await codec.decode(m.value)).value));
     expect(decoded).toEqual(want);
+  });
+
+  it('stamps each record with its timestampOf, the event time (CreateTime), as Kafka takes it', async () => {
+    const sender = new RecordingSender();
+    await produceTelemetry(sender, serde(), new CountingSource(), {
+      topic: 'telemetry',
+      ticks: 3,
+      timestampOf: (r) => r.ts,
+    });
+    const messages = sender.records.flatMap((r) => r.messages);
+    const expected = new CountingSource();
+    const want = [1, 2, 3].flatMap(() => expected.step());
+    expect(messages.map((m) => m.timestamp)).toEqual(want.map((r) => String(r.ts)));
   });
 
   it("publishes any job's readings, keyed by its keyOf", async () => {

@@ -6,6 +6,8 @@ import {
   parseProduceArgs,
 } from '../../../../pipelines/machine-health/produce.js';
 
+const NOW = Date.parse('2026-12-04T20:26:41.250Z');
+
 function usageError(args: string[]): ProduceUsageError {
   try {
     parseProduceArgs(args);
@@ -17,8 +19,8 @@ function usageError(args: string[]): ProduceUsageError {
 }
 
 describe('parseProduceArgs', () => {
-  it('defaults to the local stack, topic telemetry with 4 partitions, one simulated day', () => {
-    expect(parseProduceArgs([])).toEqual({
+  it('defaults to the local stack, topic telemetry with 4 partitions, one simulated day ending now', () => {
+    expect(parseProduceArgs([], NOW)).toEqual({
       brokers: ['127.0.0.1:19092'],
       registry: 'http://127.0.0.1:18081/apis/ccompat/v7',
       topic: 'telemetry',
@@ -29,6 +31,8 @@ describe('parseProduceArgs', () => {
       rate: 0,
       seed: 42,
       cataloguePath: DEFAULT_CATALOGUE,
+      // A day before now, to the minute: the newest of the 2880 readings is 30 s and the seconds before now.
+      startTs: Date.parse('2026-12-03T20:26:00Z'),
     });
   });
 
@@ -55,6 +59,8 @@ describe('parseProduceArgs', () => {
         '0',
         '--catalogue',
         'my.yaml',
+        '--start-time',
+        '2026-12-01T06:00+01:00',
       ]),
     ).toEqual({
       brokers: ['k1:9092', 'k2:9093'],
@@ -67,6 +73,7 @@ describe('parseProduceArgs', () => {
       rate: 2500.5,
       seed: 0,
       cataloguePath: 'my.yaml',
+      startTs: Date.UTC(2026, 11, 1, 5),
     });
   });
 
@@ -93,6 +100,8 @@ describe('parseProduceArgs', () => {
     [['--brokers', ''], '--brokers must be host:port'],
     [['--registry', 'not a url'], '--registry must be an http(s) URL, got "not a url"'],
     [['--days', '1', '--ticks', '5'], '--days and --ticks both say how much to publish'],
+    [['--start-time', '2026-12-01T06:00'], '--start-time must be an ISO 8601 time with a zone'],
+    [['--start-time', 'yesterday'], 'got "yesterday"'],
     [['--bogus'], "Unknown option '--bogus'"],
     [['extra'], 'produce:'],
   ])('rejects %j with a message naming the flag', (args, message) => {
@@ -102,7 +111,7 @@ describe('parseProduceArgs', () => {
 
 describe('machineHealthSimulator', () => {
   it('builds the same plant for the same config: identical readings', async () => {
-    const config = { assets: 15, seed: 7, tickS: 30, cataloguePath: DEFAULT_CATALOGUE };
+    const config = { assets: 15, seed: 7, tickS: 30, cataloguePath: DEFAULT_CATALOGUE, startTs: NOW };
     const [a, b] = await Promise.all([machineHealthSimulator(config), machineHealthSimulator(config)]);
     const first = a.step();
     expect(first).toHaveLength(15);

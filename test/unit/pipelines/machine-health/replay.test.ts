@@ -216,6 +216,7 @@ describe('summaryLines', () => {
       { partition: 0, from: 0, to: 600 },
       { partition: 1, from: 300, to: 900 },
     ],
+    read: 1_202,
     records: 1_200,
     poison: 2,
     outsideTime: 0,
@@ -231,7 +232,7 @@ describe('summaryLines', () => {
 
   it('says what was read, what came out, where it is and how to query it', () => {
     expect(summaryLines(report, 'deploy/my job.yaml')).toEqual([
-      'replayed 1200 records of telemetry (offsets 0:0→600 1:300→900) in 2.0 s: 600 events/s; skipped 2 poison (the job dead-letters them)',
+      'replayed 1200 records of telemetry (offsets 0:0→600 1:300→900) in 2.0 s: 600 events/s; read 1202 messages; skipped 2 poison (the job dead-letters them)',
       'event time 2026-01-05T00:00:00.000Z → 2026-01-05T01:00:00.000Z',
       '3 commands, 5 alerts, 40 KPI rows',
       'into database whatif: 1200 telemetry, 40 KPI, 3 command, 5 alert and 16 twin-state rows',
