@@ -92,9 +92,9 @@ const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
  * idempotent (the registry answers an identical schema with the id it has),
  * and turns a rejection into SchemaIncompatibleError naming the subject, the
  * version checked against, the registry's answer and (found by the local
- * check of `compatibility.ts`) the first field at fault and what changed there. `getSchema` rejects with
- * SchemaNotFoundError for an unknown id; outages reject with
- * SchemaRegistryRequestError, retriable. Schemas are fetched as the
+ * check of `compatibility.ts`) the first field at fault and what changed
+ * there. `getSchema` rejects with SchemaNotFoundError for an unknown id;
+ * outages reject with SchemaRegistryRequestError, retriable. Schemas are fetched as the
  * registry's JSON text, so attributes avsc would drop (logical types, docs)
  * come back as registered; each id is fetched once and then cached (a
  * schema id never changes meaning).
@@ -230,16 +230,18 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
 
   /**
    * SchemaIncompatibleError for a schema the registry rejected (HTTP 409):
-   * the registry's message need not name the field, so the field and what changed there come from the same local
-   * check as LocalSchemaRegistry's, against the subject's latest version, and
-   * the registry's answer is kept beside it.
+   * the registry's message need not name the field, so the field and what
+   * changed there come from the same local check as LocalSchemaRegistry's,
+   * against the subject's latest version; the registry's answer is kept
+   * beside it.
    */
   private async incompatible(subject: string, type: Type, error: ClientResponseError): Promise<Error> {
     const latest = await this.latest(subject).catch(() => undefined);
     let fault: Incompatibility | undefined;
     try {
-      if (latest !== undefined)
+      if (latest !== undefined) {
         fault = explainIncompatibility(type, avro.Type.forSchema(latest.schema as Schema));
+      }
     } catch {
       // The latest version is no Avro schema avsc can parse: the registry's answer is all there is.
     }
