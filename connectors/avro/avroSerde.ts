@@ -1,4 +1,5 @@
 import avro, { type Resolver, type Schema, type Type } from 'avsc';
+import { explainIncompatibility } from './compatibility.js';
 import {
   AvroDecodeError,
   AvroEncodeError,
@@ -253,17 +254,31 @@ export class AvroSerde<T> {
       }
       throw error;
     }
-    let entry: WriterEntry;
+    let type: Type;
     try {
-      const type = avro.Type.forSchema(schema as Schema);
-      entry = { resolver: type.equals(this.type) ? undefined : this.type.createResolver(type) };
+      type = avro.Type.forSchema(schema as Schema);
     } catch (error) {
       throw new AvroDecodeError(
         'incompatible-schema',
         schemaId,
         position,
-        `the writer schema cannot be read as ${this.type.name ?? this.type.typeName}: ${messageOf(error)}`,
+        `the writer schema is not an Avro schema avsc can parse: ${messageOf(error)}`,
         { cause: error },
+      );
+    }
+    let entry: WriterEntry;
+    try {
+      entry = { resolver: type.equals(this.type) ? undefined : this.type.createResolver(type) };
+    } catch (error) {
+      // The same explanation a refused registration gets: the field at fault and what changed there.
+      const fault = explainIncompatibility(this.type, type);
+      const where = fault?.field === undefined ? 'the schema' : `field ${fault.field}`;
+      throw new AvroDecodeError(
+        'incompatible-schema',
+        schemaId,
+        position,
+        `the writer schema cannot be read as ${this.type.name ?? this.type.typeName}: ${where}: ${fault?.detail ?? messageOf(error)}`,
+        { cause: error, field: fault?.field },
       );
     }
     this.writers.set(schemaId, entry);

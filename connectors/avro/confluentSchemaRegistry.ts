@@ -4,7 +4,7 @@ import {
   SchemaType,
 } from '@kafkajs/confluent-schema-registry';
 import avro, { type Schema, type Type } from 'avsc';
-import { assertBackwardCompatible } from './compatibility.js';
+import { explainIncompatibility, type Incompatibility } from './compatibility.js';
 import { AvroError, InvalidSchemaError, SchemaIncompatibleError, SchemaNotFoundError } from './errors.js';
 import type { AvroSchema, RegisteredSchema, SchemaRegistry } from './schemaRegistry.js';
 
@@ -91,10 +91,10 @@ const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
  * instance (so the registry itself enforces it, for every producer), is
  * idempotent (the registry answers an identical schema with the id it has),
  * and turns a rejection into SchemaIncompatibleError naming the subject, the
- * version checked against and (found by the local check of
- * `compatibility.ts`) the first field at fault. `getSchema` rejects with
- * SchemaNotFoundError for an unknown id; outages reject with
- * SchemaRegistryRequestError, retriable. Schemas are fetched as the
+ * version checked against, the registry's answer and (found by the local
+ * check of `compatibility.ts`) the first field at fault and what changed
+ * there. `getSchema` rejects with SchemaNotFoundError for an unknown id;
+ * outages reject with SchemaRegistryRequestError, retriable. Schemas are fetched as the
  * registry's JSON text, so attributes avsc would drop (logical types, docs)
  * come back as registered; each id is fetched once and then cached (a
  * schema id never changes meaning).
@@ -228,25 +228,30 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     return new SchemaRegistryRequestError(request, error.status, error.message, { cause: error });
   }
 
-  /** SchemaIncompatibleError for a schema the registry rejected, naming the field the local check finds at fault. */
+  /**
+   * SchemaIncompatibleError for a schema the registry rejected (HTTP 409):
+   * the registry's message need not name the field, so the field and what
+   * changed there come from the same local check as LocalSchemaRegistry's,
+   * against the subject's latest version; the registry's answer is kept
+   * beside it.
+   */
   private async incompatible(subject: string, type: Type, error: ClientResponseError): Promise<Error> {
-    const latest = await this.latest(subject);
-    let field: string | undefined;
-    if (latest !== undefined) {
-      try {
-        assertBackwardCompatible(subject, type, avro.Type.forSchema(latest.schema as Schema), latest.version);
-      } catch (local) {
-        if (local instanceof SchemaIncompatibleError) field = local.field;
+    const latest = await this.latest(subject).catch(() => undefined);
+    let fault: Incompatibility | undefined;
+    try {
+      if (latest !== undefined) {
+        fault = explainIncompatibility(type, avro.Type.forSchema(latest.schema as Schema));
       }
+    } catch {
+      // The latest version is no Avro schema avsc can parse: the registry's answer is all there is.
     }
     return new SchemaIncompatibleError(
       subject,
-      field,
+      fault?.field,
       latest?.version ?? 0,
-      `rejected by the registry: ${error.message}`,
-      {
-        cause: error,
-      },
+      fault?.detail ??
+        'the local check finds no field at fault (the registry may check more than the latest version)',
+      { cause: error, registryMessage: `HTTP ${error.status}: ${error.message}` },
     );
   }
 

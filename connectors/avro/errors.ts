@@ -48,6 +48,8 @@ export abstract class AvroError extends Error {
 export class AvroDecodeError extends AvroError {
   override readonly name = 'AvroDecodeError';
   readonly retriable = false;
+  /** For 'incompatible-schema': dotted path of the first field the reader cannot read; else undefined. */
+  readonly field: string | undefined;
 
   constructor(
     readonly reason: AvroDecodeReason,
@@ -55,10 +57,13 @@ export class AvroDecodeError extends AvroError {
     readonly schemaId: number | undefined,
     readonly position: MessagePosition | undefined,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; field?: string | undefined },
   ) {
     const id = schemaId === undefined ? '' : ` (schema id ${schemaId})`;
-    super(`cannot decode Avro message at ${describePosition(position)}${id}: ${reason}: ${detail}`, options);
+    super(`cannot decode Avro message at ${describePosition(position)}${id}: ${reason}: ${detail}`, {
+      cause: options?.cause,
+    });
+    this.field = options?.field;
   }
 }
 
@@ -96,11 +101,16 @@ export class AvroEncodeError extends AvroError {
 
 /**
  * A schema that cannot read data written with the subject's latest version
- * (BACKWARD compatibility). Not retriable: the schema has to change.
+ * (BACKWARD compatibility), refused at registration. The message names the
+ * subject, the version, the field and what changed there; for a remote
+ * registry also what the registry answered. Not retriable: the schema has to
+ * change.
  *
  * @example
  * try { await registry.register('telemetry-value', v3); }
- * catch (e) { if (e instanceof SchemaIncompatibleError) console.error(e.subject, e.field); }
+ * catch (e) { if (e instanceof SchemaIncompatibleError) console.error(e.subject, e.field, e.detail); }
+ * // schema for subject telemetry-value is not BACKWARD compatible with version 2: field goodUnits:
+ * // type changed long → string; BACKWARD compatibility requires a reader of the new schema to read data written with version 2
  */
 export class SchemaIncompatibleError extends AvroError {
   override readonly name = 'SchemaIncompatibleError';
@@ -112,13 +122,17 @@ export class SchemaIncompatibleError extends AvroError {
     readonly field: string | undefined,
     /** Version of the subject the new schema was checked against. */
     readonly againstVersion: number,
-    detail: string,
-    options?: { cause?: unknown },
+    /** What changed at `field`, old first (`type changed long → string`). */
+    readonly detail: string,
+    options?: { cause?: unknown; registryMessage?: string },
   ) {
     const where = field === undefined ? 'the schema' : `field ${field}`;
+    const registry =
+      options?.registryMessage === undefined ? '' : `; the registry answered: ${options.registryMessage}`;
     super(
-      `schema for subject ${subject} is not BACKWARD compatible with version ${againstVersion}: ${where}: ${detail}`,
-      options,
+      `schema for subject ${subject} is not BACKWARD compatible with version ${againstVersion}: ${where}: ${detail}; ` +
+        `BACKWARD compatibility requires a reader of the new schema to read data written with version ${againstVersion}${registry}`,
+      { cause: options?.cause },
     );
   }
 }

@@ -140,6 +140,24 @@ describe('AvroSerde', () => {
       const e = await decodeFailure(new AvroSerde(registry, telemetrySchema), bytes);
       expect(e).toMatchObject({ reason: 'incompatible-schema', schemaId: 1, retriable: false });
     });
+
+    it('names the field when a writer schema under another subject has a field the reader cannot read', async () => {
+      const registry = new LocalSchemaRegistry();
+      const reader = new AvroSerde(registry, telemetrySchema);
+      await reader.encode('telemetry', telemetrySample);
+      // Same record name, goodUnits as a string: registrable under its own subject, unreadable as Telemetry.
+      const rogueSchema = withFields(telemetrySchema, (f) =>
+        f.map((x) => (x.name === 'goodUnits' ? { ...x, type: 'string' } : x)),
+      );
+      const rogue = new AvroSerde<unknown>(registry, rogueSchema);
+      const bytes = await rogue.encode('rogue', { ...telemetrySample, goodUnits: 'twelve hundred' });
+      const e = await decodeFailure(reader, bytes);
+      expect(e).toMatchObject({ reason: 'incompatible-schema', schemaId: 2, field: 'goodUnits' });
+      expect(e.message).toContain('field goodUnits: type changed string → long');
+      // The reader stays usable: its own data still decodes.
+      const good = await reader.encode('telemetry', telemetrySample);
+      expect((await reader.decode(good, position)).value).toEqual(telemetrySample);
+    });
   });
 
   describe('encode errors', () => {

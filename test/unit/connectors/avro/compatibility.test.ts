@@ -1,7 +1,10 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { assertBackwardCompatible } from '../../../../connectors/avro/compatibility.js';
-import { twinStateSchema } from '../../../../connectors/avro/contractSchemas.js';
+import {
+  assertBackwardCompatible,
+  explainIncompatibility,
+} from '../../../../connectors/avro/compatibility.js';
+import { telemetrySchema, twinStateSchema } from '../../../../connectors/avro/contractSchemas.js';
 import { SchemaIncompatibleError } from '../../../../connectors/avro/errors.js';
 
 const record = (name: string, fields: unknown[]) =>
@@ -35,6 +38,29 @@ describe('assertBackwardCompatible', () => {
     expect(e.message).toContain('field a');
   });
 
+  it('says what changed, old first, and what BACKWARD requires', () => {
+    const writer = avro.Type.forSchema(telemetrySchema as avro.Schema);
+    const changed = structuredClone(telemetrySchema) as unknown as {
+      fields: Array<{ name: string; type: unknown }>;
+    };
+    changed.fields.find((f) => f.name === 'goodUnits')!.type = 'string';
+    const e = incompatibility(avro.Type.forSchema(changed as avro.Schema), writer);
+    expect(e).toMatchObject({ field: 'goodUnits', detail: 'type changed long → string' });
+    expect(e.message).toBe(
+      'schema for subject s-value is not BACKWARD compatible with version 4: field goodUnits: type changed long → string; ' +
+        'BACKWARD compatibility requires a reader of the new schema to read data written with version 4',
+    );
+  });
+
+  it('describes a union that lost the branch old data was written with', () => {
+    const writer = record('R', [{ name: 'v', type: ['null', 'double'], default: null }]);
+    const reader = record('R', [{ name: 'v', type: ['null', 'string'], default: null }]);
+    expect(explainIncompatibility(reader, writer)).toEqual({
+      field: 'v',
+      detail: 'type changed union [null, double] → union [null, string]',
+    });
+  });
+
   it('names a nested field by its dotted path', () => {
     const writer = avro.Type.forSchema(twinStateSchema as avro.Schema);
     const changed = structuredClone(twinStateSchema) as unknown as {
@@ -50,7 +76,23 @@ describe('assertBackwardCompatible', () => {
   it('names an enum that lost a symbol without a default', () => {
     const writer = record('R', [{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A', 'B'] } }]);
     const reader = record('R', [{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A'] } }]);
-    expect(incompatibility(reader, writer).field).toBe('e');
+    const e = incompatibility(reader, writer);
+    expect(e.field).toBe('e');
+    expect(e.detail).toBe('enum E lost symbol(s) B and has no default to read them as');
+  });
+
+  it('names a nested record renamed without an alias at its field', () => {
+    const inner = (name: string) => ({ type: 'record', name, fields: [{ name: 'x', type: 'int' }] });
+    const e = explainIncompatibility(
+      record('R', [{ name: 'p', type: inner('Q') }]),
+      record('R', [{ name: 'p', type: inner('P') }]),
+    );
+    expect(e).toEqual({ field: 'p', detail: 'record renamed P → Q without an alias for the old name' });
+  });
+
+  it('explains nothing for schemas that resolve', () => {
+    const writer = record('R', [{ name: 'a', type: 'int' }]);
+    expect(explainIncompatibility(record('R', [{ name: 'a', type: 'long' }]), writer)).toBeUndefined();
   });
 
   it('reports a renamed record without a field', () => {
@@ -59,6 +101,7 @@ describe('assertBackwardCompatible', () => {
       record('R', [{ name: 'a', type: 'int' }]),
     );
     expect(e.field).toBeUndefined();
+    expect(e.detail).toBe('record renamed R → S without an alias for the old name');
     expect(e.message).toContain('s-value');
   });
 });

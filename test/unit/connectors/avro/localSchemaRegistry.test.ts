@@ -90,6 +90,22 @@ describe('LocalSchemaRegistry', () => {
     expect((await registry.latest('telemetry-value'))?.version).toBe(1);
   });
 
+  it('refuses a changed field type, saying what changed and what BACKWARD requires', async () => {
+    const registry = new LocalSchemaRegistry();
+    await registry.register('telemetry-value', telemetrySchema);
+    const v2 = withFields(telemetrySchema, (f) =>
+      f.map((x) => (x.name === 'goodUnits' ? { ...x, type: 'string' } : x)),
+    );
+    const error = await registry.register('telemetry-value', v2).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaIncompatibleError);
+    expect(error).toMatchObject({ field: 'goodUnits', detail: 'type changed long → string' });
+    expect((error as Error).message).toContain(
+      'telemetry-value is not BACKWARD compatible with version 1: field goodUnits: type changed long → string; ' +
+        'BACKWARD compatibility requires a reader of the new schema to read data written with version 1',
+    );
+    expect((await registry.latest('telemetry-value'))?.version).toBe(1);
+  });
+
   it('accepts removing a field and adding one with a default (BACKWARD)', async () => {
     const registry = new LocalSchemaRegistry();
     await registry.register(topicNameStrategy('telemetry'), telemetrySchema);

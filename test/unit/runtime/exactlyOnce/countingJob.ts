@@ -20,7 +20,7 @@ export interface Count {
   readonly n: number;
 }
 
-const readingSchema: TypedAvroSchema<Reading> = {
+export const readingSchema: TypedAvroSchema<Reading> = {
   type: 'record',
   name: 'Reading',
   namespace: 'twinflow.test',
@@ -52,8 +52,11 @@ export function countingJob(
   produce: (partition: number, id: string, n: number) => Promise<void>;
   /** As produce, with an event time of its own (a bad clock). */
   produceAt: (partition: number, id: string, n: number, ts: number) => Promise<void>;
+  /** The registry the job's serde reads writer schemas from (to register a producer's schema of its own). */
+  registry: LocalSchemaRegistry;
 } {
-  const serde = new AvroSerde(new LocalSchemaRegistry(), readingSchema);
+  const registry = new LocalSchemaRegistry();
+  const serde = new AvroSerde(registry, readingSchema);
   const options: ExactlyOnceJobOptions<Reading, Count> = {
     kafka: { brokers: ['fake:9092'] },
     groupId: GROUP,
@@ -94,7 +97,7 @@ export function countingJob(
   const produceAt = async (partition: number, id: string, n: number, ts: number): Promise<void> => {
     kafka.produce(INPUT, partition, id, await serde.encode(INPUT, { id, ts, n }));
   };
-  return { options, produce, produceAt };
+  return { options, produce, produceAt, registry };
 }
 
 /** The committed outputs, as `id:count`, in log order. */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { AvroSerde } from '../../../../connectors/avro/avroSerde.js';
+import { DEAD_LETTER_HEADERS } from '../../../../connectors/kafka/deadLetterHeaders.js';
 import { KafkaSourceError } from '../../../../connectors/kafka/kafkaSource.js';
 import { TransactionalSinkError } from '../../../../connectors/kafka/transactionalSink.js';
 import {
@@ -6,7 +8,15 @@ import {
   ExactlyOnceJob,
   JobFailedError,
 } from '../../../../runtime/exactlyOnce/exactlyOnceJob.js';
-import { CHANGELOG, committedCounts, countingJob, GROUP, INPUT, OUTPUT } from './countingJob.js';
+import {
+  CHANGELOG,
+  committedCounts,
+  countingJob,
+  GROUP,
+  INPUT,
+  OUTPUT,
+  readingSchema,
+} from './countingJob.js';
 import { FakeKafka } from './fakeKafka.js';
 
 /**
@@ -426,6 +436,49 @@ describe('ExactlyOnceJob failures', () => {
     expect(kafka.messages(DLQ).map((m) => m.key)).toEqual(['future', 'past']);
     // The reading after them is on time and counted.
     expect(committedCounts(kafka)).toEqual(['a:1', 'a:2', 'a:3']);
+  });
+
+  it('dead-letters a record whose writer schema cannot be read as a Reading, naming the field, and keeps running', async () => {
+    const kafka = brokerWithInput(1);
+    const DLQ = 'readings-dlq';
+    const base = countingJob(kafka, { epochs: { intervalMs: 60_000, maxRecords: 100 } });
+    const job = new ExactlyOnceJob({
+      ...base.options,
+      source: { ...base.options.source, deadLetter: { topic: DLQ } },
+    });
+    const running = job.run();
+    await base.produce(0, 'a', 1);
+    // A producer of its own registers a Reading whose n is a string, under another subject (so the
+    // registry accepts it), and writes it to the job's input: its schema id names a real schema.
+    const rogueSchema = {
+      ...readingSchema,
+      fields: (readingSchema.fields as { name: string }[]).map((f) =>
+        f.name === 'n' ? { name: 'n', type: 'string' } : f,
+      ),
+    };
+    const rogue = new AvroSerde<{ id: string; ts: number; n: string }>(base.registry, rogueSchema);
+    const rogueBytes = await rogue.encode('rogue-readings', { id: 'rogue', ts: 2_000, n: 'two' });
+    kafka.produce(INPUT, 0, 'rogue', rogueBytes);
+    await base.produce(0, 'a', 3);
+    await kafka.until(() => kafka.consumers[0]?.delivered === 3);
+    const stats = job.inputStats();
+    await job.stop();
+    await running;
+
+    expect(kafka.eventsOf('restarting')).toEqual([]);
+    const [letter, ...more] = kafka.messages(DLQ);
+    expect(more).toEqual([]);
+    expect(letter?.key?.toString()).toBe('rogue');
+    expect(letter?.value).toEqual(rogueBytes);
+    expect(letter?.headers?.[DEAD_LETTER_HEADERS.schemaId]?.toString()).toBe(
+      String(rogueBytes.readUInt32BE(1)),
+    );
+    expect(letter?.headers?.[DEAD_LETTER_HEADERS.error]?.toString()).toMatch(
+      /^incompatible-schema: .*field n: type changed string → int/,
+    );
+    // The job went on: the good record after it is counted (the rogue one never reached the state).
+    expect(committedCounts(kafka)).toEqual(['a:1', 'a:2']);
+    expect(stats.deadLetters).toBe(1);
   });
 
   it('fails at once, without a restart, on a failure that is not retriable', async () => {

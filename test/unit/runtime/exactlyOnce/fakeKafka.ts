@@ -279,6 +279,7 @@ export class FakeKafka {
       offset: log.length,
       key: message.key.toString(),
       value: message.value,
+      ...(message.headers === undefined ? {} : { headers: message.headers }),
     };
     log.push(logged);
     return logged;
@@ -295,6 +296,8 @@ export interface LoggedMessage {
   readonly offset: number;
   readonly key: string | null;
   readonly value: Buffer | null;
+  /** As produced (a dead letter's reason, say); absent when the message had none. */
+  readonly headers?: KafkaJS.IHeaders;
 }
 
 /** A committed transaction, as the broker recorded it. */
