@@ -417,7 +417,8 @@ export class KafkaSource<T> implements AsyncDisposable {
             {
               key: message.key,
               value: message.value,
-              timestamp: message.timestamp,
+              // No timestamp of the original: it is its event time, and an old one would let the
+              // dead-letter topic's time retention delete the copy at once (as the transactional path).
               headers: deadLetterHeaders(failure, pos, message.headers),
             },
           ],
