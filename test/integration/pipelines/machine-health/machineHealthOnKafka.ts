@@ -10,7 +10,6 @@ import { loadCatalogue } from '../../../../connectors/catalogue/loadCatalogue.js
 import { scaleCatalogue } from '../../../../connectors/catalogue/scaleCatalogue.js';
 import { OnnxSurrogate } from '../../../../connectors/onnx/onnxSurrogate.js';
 import type { Command, Telemetry } from '../../../../operators/control/contracts.js';
-import { defaultPolicyConfig } from '../../../../operators/control/policy.js';
 import { telemetryCheck } from '../../../../operators/control/telemetryCheck.js';
 import type { StreamElement } from '../../../../operators/core/element.js';
 import {
@@ -22,6 +21,7 @@ import {
   type MachineHealthOutput,
   machineHealth,
 } from '../../../../pipelines/machine-health/machineHealth.js';
+import { machineHealthPolicyConfig } from '../../../../pipelines/machine-health/machineHealthPolicy.js';
 import { STACK } from '../../localStackSetup.js';
 import { readToEnd } from '../../readTopics.js';
 
@@ -149,7 +149,8 @@ export async function embeddedReference(
     machineHealth(input, {
       catalogue,
       riskModel: machineHealthRiskModel(surrogate),
-      policy: defaultPolicyConfig,
+      // The job's own policy, as the Kafka job and replay run it.
+      policy: machineHealthPolicyConfig,
       outcomeTimeoutMs: 10 * TICK_MS,
     }).subscribe({
       next: (e) => {
