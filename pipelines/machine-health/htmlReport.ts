@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { GroundTruth } from '../../connectors/simulator/groundTruth.js';
 import type { Command } from '../../operators/control/contracts.js';
 import type { AlarmQualityReport } from '../../operators/kpi/alarmQuality.js';
+import { cumulativeCost } from './costSeries.js';
 import type { EmbeddedRunReport } from './embeddedJob.js';
 import { COST_ROWS } from './plantCosts.js';
 import { hourlyLineKpis } from './plantSeries.js';
@@ -284,6 +285,20 @@ function seriesCharts(r: EmbeddedRunReport) {
   });
   const energy = runs((k) => k.plant.energyPerGoodUnitKwh);
   const wh = (x: number) => `${(1000 * x).toFixed(2)} Wh`;
+  // The twin's dispatches with their times, from the alarm-quality verdicts (every dispatch has one).
+  const dispatches = (r.alarmQuality?.dispatchVerdicts ?? []).map((d) => ({
+    assetId: d.assetId,
+    action: d.action,
+    decidedAt: d.decidedAt,
+  }));
+  const cost = [
+    { label: 'baseline', values: cumulativeCost(r.series.baseline, r.baselineTruth, r.catalogue) },
+    ...(r.series.twin && r.truth
+      ? [{ label: 'twin', values: cumulativeCost(r.series.twin, r.truth, r.catalogue, dispatches) }]
+      : []),
+  ];
+  const currency = r.costs.baseline.currency;
+  const money = (x: number) => `${Math.round(x).toLocaleString('en')} ${currency}`;
   return {
     ts: base.ts.map((t) => t / 1000),
     lines,
@@ -291,6 +306,11 @@ function seriesCharts(r: EmbeddedRunReport) {
       base: energy[0].values.map((v) => round(v === null ? null : 1000 * v, 100)),
       twin: energy[1]?.values.map((v) => round(v === null ? null : 1000 * v, 100)),
       summary: chartSummary('Energy per good unit per hour, whole plant', wh, energy),
+    },
+    cost: {
+      base: cost[0].values.map((v) => Math.round(v)),
+      twin: cost[1]?.values.map((v) => Math.round(v)),
+      summary: chartSummary(`Cumulative cost over the run (${currency})`, money, cost),
     },
   };
 }
@@ -362,6 +382,9 @@ ${oeeCharts}
 </div>
 <h2 id="energy">Energy per good unit per hour (Wh), whole plant</h2>
 <div class="chart" id="chart-energy" role="img" aria-label="${escapeHtml(charts?.energy.summary ?? 'no data')}"></div>
+<h2 id="cost-over-time">Cost over time (cumulative, ${escapeHtml(r.costs.baseline.currency)})</h2>
+<p class="note">Unplanned downtime, repairs, planned maintenance, dispatches and energy at the catalogue's rates, as in the cost table; lost production is a difference between the runs and is not in these curves.</p>
+<div class="chart" id="chart-cost" role="img" aria-label="${escapeHtml(charts?.cost.summary ?? 'no data')}"></div>
 <h2 id="faults">Fault timeline</h2>
 <table id="fault-table"><thead><tr><th scope="col">asset</th><th scope="col">fault</th><th scope="col">injected (UTC)</th><th scope="col">detected (UTC)</th><th scope="col">time to detect</th><th scope="col">by</th><th scope="col">first command (outcome)</th><th scope="col">outcome</th><th scope="col">fault ended by</th></tr></thead><tbody>
 ${faults || '<tr><td colspan="9">no bearing defect or cooling loss injected, or no twin run</td></tr>'}
@@ -391,6 +414,8 @@ ${faults || '<tr><td colspan="9">no bearing defect or cooling loss injected, or 
     });
     var e = pair('Wh per good unit', d.charts.ts, d.charts.energy.base, d.charts.energy.twin);
     new uPlot({width: W, height: 260, series: e.series}, e.cols, document.getElementById('chart-energy'));
+    var k = pair('cost', d.charts.ts, d.charts.cost.base, d.charts.cost.twin);
+    new uPlot({width: W, height: 260, series: k.series}, k.cols, document.getElementById('chart-cost'));
   }
   d.curves.forEach(function(c){
     var box = document.createElement('div'); box.className = 'chart'; box.id = 'risk-' + c.assetId;

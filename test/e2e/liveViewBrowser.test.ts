@@ -203,6 +203,11 @@ describe('live operator page in headless Chromium', () => {
       .poll(() => report.locator('#oee-charts .chart canvas').count())
       .toBe(await oeeCharts.count());
     expect(await report.locator('#chart-energy canvas').count()).toBe(1);
+    // Cost over time, drawn, and its text alternative ends at the cost table's totals.
+    expect(await report.locator('#chart-cost canvas').count()).toBe(1);
+    expect(await report.locator('#chart-cost').getAttribute('aria-label')).toMatch(
+      /^Cumulative cost over the run \(EUR\)\. baseline: mean [\d,]+ EUR, lowest [\d,]+ EUR, highest [\d,]+ EUR over \d+ of \d+ hours; twin: /,
+    );
     for (const label of [
       ...(await oeeCharts.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))),
       await report.locator('#chart-energy').getAttribute('aria-label'),
