@@ -287,11 +287,13 @@ start_kafka() {
   java="$(kafka_java)"
   write_kafka_config
   if [ ! -f "$KAFKA_DATA/meta.properties" ]; then
-    # A cluster id is 16 random bytes in URL-safe base64 without padding (22 characters).
+    # A cluster id is 16 random bytes in URL-safe base64 without padding (22 characters). It is
+    # passed as --cluster-id=ID: one in 32 starts with '-', which the tool's argument parser
+    # would take for an option after a separate -t.
     local id
     id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
     mkdir -p "$LOGS"
-    if ! "$java" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format --standalone -t "$id" \
+    if ! "$java" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format --standalone --cluster-id="$id" \
       -c "$KAFKA_CONFIG" >"$LOGS/kafka-format.log" 2>&1; then
       cat "$LOGS/kafka-format.log" >&2
       die "formatting Kafka's storage in $KAFKA_DATA failed"

@@ -21,6 +21,7 @@ import type { EventTimeBounds } from '../../operators/time/eventTimeBounds.js';
 import type { WatermarkStrategy } from '../../operators/time/watermarkStrategy.js';
 import { GraphRun } from '../epochs/graphRun.js';
 import { ConsumedPositions } from './consumedPositions.js';
+import { CRASH_AT_VARIABLE, type CrashPoint, crashPoints } from './crashPoints.js';
 import type { EpochProducer } from './epochProducer.js';
 import { EpochTrigger } from './epochTrigger.js';
 import { type ExactlyOnceClients, kafkaClients } from './exactlyOnceClients.js';
@@ -131,6 +132,11 @@ export interface ExactlyOnceJobOptions<T, O> {
   readonly guarantee?: 'exactly-once' | 'at-least-once';
   /** Where the producer, the source's consumer and the changelog read come from (default: kafkaClients, the real ones). */
   readonly clients?: ExactlyOnceClients;
+  /**
+   * Fault injection for crash tests (see crashPoints): by default armed from
+   * TWINFLOW_CRASH_AT, a no-op when it is unset.
+   */
+  readonly crashAt?: (point: CrashPoint) => void;
 }
 
 /**
@@ -271,11 +277,13 @@ export class ExactlyOnceJob<T, O> {
   private ready = false;
   private lastRestore: ChangelogRestoreStats | undefined;
   private readonly clients: ExactlyOnceClients;
+  private readonly crashAt: (point: CrashPoint) => void;
 
   constructor(private readonly options: ExactlyOnceJobOptions<T, O>) {
     if (options.instanceId.trim() === '') throw new RangeError('exactly-once job: instanceId is empty');
     this.trigger = new EpochTrigger(options.epochs);
     this.clients = options.clients ?? kafkaClients;
+    this.crashAt = options.crashAt ?? crashPoints(process.env[CRASH_AT_VARIABLE]);
   }
 
   /** The transactional id of this instance's producer. */
@@ -397,7 +405,7 @@ export class ExactlyOnceJob<T, O> {
         : { idempotent: true, acks: -1 },
     });
     await producer.connect();
-    const epochProducer: TransactionalProducer = exactlyOnce ? producer : atLeastOnce(producer);
+    const epochProducer = crashingBeforeCommit(exactlyOnce ? producer : atLeastOnce(producer), this.crashAt);
     const source = new KafkaSource<T>({
       kafka: kafkaOptions,
       groupId: this.options.groupId,
@@ -622,6 +630,7 @@ export class ExactlyOnceJob<T, O> {
       throw new CommittedOffsetsUnreadError(partitions, { cause: error });
     }
     const stats = await this.clients.restoreChangelog(store, this.options.kafka, { partitions: owned });
+    this.crashAt('restore');
     this.lastRestore = stats;
     this.log({
       event: 'restored',
@@ -726,6 +735,27 @@ function atLeastOnce(producer: EpochProducer): TransactionalProducer {
       commit: async () => undefined,
       abort: async () => undefined,
     }),
+  };
+}
+
+/** The producer, its transactions passing the `before-commit` crash point just before they commit. */
+function crashingBeforeCommit(
+  producer: TransactionalProducer,
+  crashAt: (point: CrashPoint) => void,
+): TransactionalProducer {
+  return {
+    transaction: async () => {
+      const transaction = await producer.transaction();
+      return {
+        sendBatch: (batch) => transaction.sendBatch(batch),
+        sendOffsets: (args) => transaction.sendOffsets(args),
+        commit: () => {
+          crashAt('before-commit');
+          return transaction.commit();
+        },
+        abort: () => transaction.abort(),
+      };
+    },
   };
 }
 

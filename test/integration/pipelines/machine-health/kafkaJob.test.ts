@@ -21,7 +21,9 @@ import {
   produceMachineHealthTelemetry,
 } from '../../../../pipelines/machine-health/produce.js';
 import { anchoredStartTs } from '../../../../pipelines/machine-health/produceTimeline.js';
+import { CRASH_AT_VARIABLE, type CrashPoint } from '../../../../runtime/exactlyOnce/crashPoints.js';
 import type { JobEvent } from '../../../../runtime/exactlyOnce/exactlyOnceJob.js';
+import { abortedMessageCount, auditCommands, rawTableFacts } from '../../independentAudit.js';
 import { STACK } from '../../localStackSetup.js';
 import { readToEnd } from '../../readTopics.js';
 import {
@@ -56,6 +58,8 @@ import {
 const SIGNING_KEY = 'a-test-signing-key-of-32-bytes-or-more';
 const ASSETS = 32;
 const TICKS = 300;
+/** The crash audit's own input: a simulated day (32 assets × 2,880 readings). */
+const AUDIT_TICKS = 2_880;
 const PARTITIONS = 4;
 const run = randomUUID().slice(0, 8);
 const telemetryTopic = `it-mh-telemetry-${run}`;
@@ -145,7 +149,11 @@ async function outcome(name: string) {
   };
 }
 
-function expectSameAsUninterrupted(result: Awaited<ReturnType<typeof outcome>>): void {
+function expectSameAsUninterrupted(
+  result: Awaited<ReturnType<typeof outcome>>,
+  expected: typeof uninterrupted = uninterrupted,
+): void {
+  const uninterrupted = expected;
   const missing = <T>(a: readonly T[], b: readonly T[]) => {
     const other = new Set(b);
     return a.filter((x) => !other.has(x)).slice(0, 5);
@@ -231,9 +239,10 @@ const produceConfig: ProduceConfig = {
  * messages; and two well-framed readings a sensor fault made impossible (the auditor's negative
  * counter with rpm at -Infinity, and a NaN temperature), which once crash-looped the job.
  */
-async function appendEvolvedTickAndPoison(): Promise<void> {
-  const simulator = await machineHealthSimulator(produceConfig);
-  for (let i = 0; i < TICKS; i++) simulator.step();
+async function appendEvolvedTickAndPoison(config: ProduceConfig = produceConfig): Promise<void> {
+  const telemetryTopic = config.topic;
+  const simulator = await machineHealthSimulator(config);
+  for (let i = 0; i < config.ticks; i++) simulator.step();
   const lastTick = simulator.step();
   const registry = new ConfluentSchemaRegistry({ host: STACK.registryUrl });
   const v2 = {
@@ -346,26 +355,87 @@ describe('machine-health on Kafka, exactly-once', () => {
     uninterrupted = result;
   }, 180_000);
 
-  it('crash: SIGKILLed at random points three times, restarted, ends with the same commands once, ClickHouse facts and twin state', {
-    timeout: 300_000,
+  it('crash audit: 10 SIGKILLs at seeded moments (during restore, between the ClickHouse flush and the Kafka commit, at random), then an independent reader finds every command once, signed, none aborted; raw tables and dedup views as uninterrupted', {
+    timeout: 600_000,
   }, async () => {
     const name = attempt('crash');
     const names = runNames(name);
-    const random = uniformSource(7);
-    for (const share of [0.2, 0.45, 0.7]) {
-      const job = startJobProcess(processOverrides(name, 'crash-0'));
-      jobs.push(job);
-      await waitCommitted(names.groupId, telemetryTopic, Math.floor(inputOffsets * share), {
-        alive: job.alive,
-      });
-      // Somewhere inside the next epoch: mid-transaction, mid-ClickHouse write or between them.
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
-      expect(job.alive(), job.output()).toBe(true);
-      await stopProcess(job, 'SIGKILL');
+    // An input of its own, a simulated day long: enough decisions (dispatches, maintenance,
+    // speed changes) for the audit of commands to mean something; the shared input has few.
+    const auditInput: ProduceConfig = {
+      ...produceConfig,
+      topic: `it-mh-telemetry-audit-${name}-${run}`,
+      ticks: AUDIT_TICKS,
+      startTs: anchoredStartTs(AUDIT_TICKS, TICK_MS, Date.now()),
+    };
+    expect((await produceMachineHealthTelemetry(auditInput)).events).toBe(ASSETS * AUDIT_TICKS);
+    await appendEvolvedTickAndPoison(auditInput);
+    const auditOffsets = await endOffsetSum(auditInput.topic);
+    // The uninterrupted run over the same input, in-process, equal to the embedded runtime's.
+    const once = attempt('crash-once');
+    const events: JobEvent[] = [];
+    const inProcess = inProcessOptions(once, `${once}-0`, events);
+    const running = await startMachineHealthOnKafka({
+      ...inProcess,
+      topics: { ...inProcess.topics, telemetry: auditInput.topic },
+      commands: { signing: { keyId: 'audit-1', key: { reveal: () => SIGNING_KEY } } },
+    });
+    const done = running.job.run();
+    try {
+      await waitCommitted(runNames(once).groupId, auditInput.topic, auditOffsets);
+      await running.job.stop('test');
+      await done;
+    } finally {
+      await running.close();
     }
-    const last = startJobProcess(processOverrides(name, 'crash-0'));
+    const expected = await outcome(once);
+    expectEqualToReference(expected, await referenceRun(auditInput.topic, ASSETS));
+    expect(expected.commands.length).toBeGreaterThan(10);
+
+    const overrides = {
+      ...processOverrides(name, 'crash-0'),
+      TOPICS__INPUT: auditInput.topic,
+      // Signed as a plant would run it: the auditor recomputes every HMAC with the key.
+      PIPELINE__COMMANDS__SIGNING: '{ keyId: audit-1, key: { env: TWINFLOW_TEST_SIGNING_KEY } }',
+    };
+    const secret = { TWINFLOW_TEST_SIGNING_KEY: SIGNING_KEY };
+    const kills = crashSchedule(uniformSource(7));
+    const killed: string[] = [];
+    for (const kill of kills) {
+      if (kill.kind === 'random') {
+        const job = startJobProcess(overrides, secret);
+        jobs.push(job);
+        await waitCommitted(names.groupId, auditInput.topic, Math.floor(auditOffsets * kill.share), {
+          alive: job.alive,
+        });
+        // Somewhere inside the next epoch: mid-transaction, mid-ClickHouse write or between them.
+        await new Promise((r) => setTimeout(r, kill.delayMs));
+        expect(job.alive(), job.output()).toBe(true);
+        await stopProcess(job, 'SIGKILL');
+      } else {
+        // The process kills itself at the point (TWINFLOW_CRASH_AT): SIGKILL, nothing flushed or closed.
+        const job = startJobProcess(overrides, {
+          ...secret,
+          [CRASH_AT_VARIABLE]: `${kill.point}:${kill.nth}`,
+        });
+        jobs.push(job);
+        const exit = await Promise.race([
+          job.exited.then(() => 'exited'),
+          new Promise((r) => setTimeout(() => r('still running'), 120_000)),
+        ]);
+        expect(exit, job.output()).toBe('exited');
+        expect(job.output()).toContain('killed by SIGKILL');
+      }
+      killed.push(
+        kill.kind === 'random'
+          ? `random at ${kill.share.toFixed(2)}+${kill.delayMs}ms`
+          : `${kill.point}:${kill.nth}`,
+      );
+    }
+    expect(killed).toHaveLength(10);
+    const last = startJobProcess(overrides, secret);
     jobs.push(last);
-    await waitCommitted(names.groupId, telemetryTopic, inputOffsets, { alive: last.alive });
+    await waitCommitted(names.groupId, auditInput.topic, auditOffsets, { alive: last.alive });
     expect(last.alive(), last.output()).toBe(true);
     // The restarted job is ready and exports its epochs and restore time.
     await until(() => last.output().includes('"msg":"serving /metrics'));
@@ -383,13 +453,56 @@ describe('machine-health on Kafka, exactly-once', () => {
     expect(await stopProcess(last, 'SIGTERM'), last.output()).toBe(0);
     expect(last.output()).toContain('stopped cleanly');
     expect(last.output()).toMatch(/state restored in \d+ ms: [1-9]\d* keys/);
-    expectSameAsUninterrupted(await outcome(name));
-    // Dead letters are written in the epoch's transaction: after three SIGKILLs a read_committed
-    // reader finds each poison message once, none from an aborted attempt.
+    expectSameAsUninterrupted(await outcome(name), expected);
+
+    // The independent reader: raw bytes, writer schemas from the registry, HMACs recomputed.
+    const audit = await auditCommands([STACK.kafkaBroker], STACK.registryUrl, names.commands, {
+      'audit-1': SIGNING_KEY,
+    });
+    expect({
+      duplicates: audit.duplicates,
+      badSignatures: audit.badSignatures.slice(0, 5),
+      commandIds: audit.commandIds,
+    }).toEqual({ duplicates: [], badSignatures: [], commandIds: expected.commands });
+    // Aborted attempts did write (a read_uncommitted reader sees them), and none of it is visible committed.
+    const abortedChangelog = await abortedMessageCount([STACK.kafkaBroker], names.changelog);
+    expect(abortedChangelog).toBeGreaterThan(0);
+    // ClickHouse read raw, no FINAL: the same distinct facts as the uninterrupted run's raw tables.
+    const raw = await rawTableFacts(STACK.clickhouseUrl, names.database);
+    const rawUninterrupted = await rawTableFacts(STACK.clickhouseUrl, runNames(once).database);
+    for (const table of Object.keys(rawUninterrupted)) {
+      expect({ table, facts: raw[table]!.facts.length }).toEqual({
+        table,
+        facts: rawUninterrupted[table]!.facts.length,
+      });
+      expect(raw[table]!.facts).toEqual(rawUninterrupted[table]!.facts);
+    }
+    expect(raw.telemetry_enriched!.facts.length).toBe(expected.clickhouse.telemetry);
+    // Dead letters are written in the epoch's transaction: a read_committed reader finds each
+    // poison message once, none from an aborted attempt.
     const deadLetters = await readToEnd([STACK.kafkaBroker], names.deadLetter);
     const sources = deadLetters.map((m) => String(m.headers[DEAD_LETTER_HEADERS.source]));
     expect(sources).toHaveLength(3 + FAULTY_READINGS.length);
     expect(new Set(sources).size).toBe(sources.length);
+    // The audit's figures, for the note (vitest prints them with the test's output).
+    console.log(
+      JSON.stringify({
+        crashAudit: {
+          kills: killed,
+          commands: audit.commandIds.length,
+          schemaIds: audit.schemaIds,
+          abortedCommandMessages: audit.abortedMessages,
+          abortedCommandIdsNotRepeated: audit.onlyInAborted.length,
+          abortedChangelogMessages: abortedChangelog,
+          rawRows: Object.fromEntries(Object.entries(raw).map(([t, f]) => [t, f.rows])),
+          rawRowsUninterrupted: Object.fromEntries(
+            Object.entries(rawUninterrupted).map(([t, f]) => [t, f.rows]),
+          ),
+          distinctFacts: Object.fromEntries(Object.entries(raw).map(([t, f]) => [t, f.facts.length])),
+          deadLetters: sources.length,
+        },
+      }),
+    );
   });
 
   it('scale-out on a live stream: a second instance joins, the first leaves, state moves through the changelog', {
@@ -488,6 +601,37 @@ describe('machine-health on Kafka, exactly-once', () => {
     expectSameAsUninterrupted(await outcome(name));
   });
 });
+
+/** One kill of the crash audit: at a crash point of the protocol, or from outside at a random moment. */
+type Kill =
+  | { readonly kind: 'point'; readonly point: CrashPoint; readonly nth: number }
+  | { readonly kind: 'random'; readonly share: number; readonly delayMs: number };
+
+/**
+ * Ten kills in a seeded order: twice during restore, three times between the ClickHouse flush
+ * and the Kafka commit (at the 1st to 4th epoch of that process), five times from outside once
+ * a growing share of the input is committed, plus up to 400 ms (inside the next epoch).
+ */
+function crashSchedule(random: () => number): Kill[] {
+  const shares = Array.from({ length: 5 }, () => 0.1 + random() * 0.75).sort((a, b) => a - b);
+  const kills: Kill[] = [
+    { kind: 'point', point: 'restore', nth: 1 },
+    { kind: 'point', point: 'restore', nth: 1 },
+    ...[0, 1, 2].map(
+      (): Kill => ({ kind: 'point', point: 'before-commit', nth: 1 + Math.floor(random() * 4) }),
+    ),
+    ...shares.map((share): Kill => ({ kind: 'random', share, delayMs: Math.floor(random() * 400) })),
+  ];
+  // Fisher-Yates with the seeded source, the random kills kept in rising order of share.
+  const order = kills.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const randomKills = kills.filter((k) => k.kind === 'random');
+  let nextRandom = 0;
+  return order.map((i) => (kills[i]!.kind === 'random' ? randomKills[nextRandom++]! : kills[i]!));
+}
 
 /** Waits for `condition`; on a timeout the error carries `context()` (the job processes' output, say). */
 async function until(condition: () => boolean, timeoutMs = 60_000, context?: () => string): Promise<void> {

@@ -195,7 +195,11 @@ export function kpiFact(
   return `${asset}@${Number(minute)} oee=${Number(oee).toFixed(6)} readings=${Number(readings)} late=${Boolean(late)}`;
 }
 
-/** The job as `twinflow run machine-health --config`, with its settings as environment overrides. */
+/**
+ * The job as `twinflow run machine-health --config`, with its settings as
+ * environment overrides (`TWINFLOW__` is prefixed to each name) and `env`,
+ * variables set as they are (a secret the config refers to, a crash point).
+ */
 export interface JobProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
@@ -203,8 +207,11 @@ export interface JobProcess {
   alive(): boolean;
 }
 
-export function startJobProcess(overrides: Record<string, string | number>): JobProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+export function startJobProcess(
+  overrides: Record<string, string | number>,
+  variables: Record<string, string> = {},
+): JobProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...variables };
   for (const [name, value] of Object.entries(overrides)) env[`TWINFLOW__${name}`] = String(value);
   const child = spawn(
     process.execPath,
