@@ -53,15 +53,8 @@ export interface ClickHouseSinkMetrics {
   bufferedRows: number;
 }
 
-/**
- * The rows of one insert, serialised once into a growing buffer: the bytes
- * live outside the JS heap until they are sent, so a batch of 20 000 rows
- * is not 20 000 strings surviving young-generation collections (and then
- * promoted and marked) while it fills. `ends[i]` is where row i's line ends.
- */
 interface Batch {
-  buf: Buffer;
-  readonly ends: number[];
+  readonly lines: string[];
   readonly ids: string[];
   bytes: number;
 }
@@ -154,10 +147,11 @@ export class ClickHouseSink<Row> {
     if (this.closed) throw new Error(`ClickHouseSink(${this.table}) is closed`);
     const line = `${JSON.stringify(row)}\n`;
     const batch = this.open;
-    appendLine(batch, line);
+    batch.lines.push(line);
     batch.ids.push(this.idOf ? this.idOf(row) : line);
+    batch.bytes += line.length;
     this.metrics.bufferedRows++;
-    if (batch.ends.length >= this.maxRows || batch.bytes >= this.maxBytes) this.seal();
+    if (batch.lines.length >= this.maxRows || batch.bytes >= this.maxBytes) this.seal();
     else if (this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs);
     if (this.sealed.length < this.maxPendingBatches) return undefined;
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -193,7 +187,7 @@ export class ClickHouseSink<Row> {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.open.ends.length === 0) return;
+    if (this.open.lines.length === 0) return;
     this.sealed.push(this.open);
     this.open = newBatch();
     this.sending ??= this.drain();
@@ -214,28 +208,27 @@ export class ClickHouseSink<Row> {
   private async send(batch: Batch): Promise<void> {
     const started = performance.now();
     const rejectedBefore = this.metrics.rejectedRows;
-    const rowCount = batch.ends.length;
-    // One chunk per batch, the bytes as serialised in write().
-    let outcome = await this.insert(batch.buf.subarray(0, batch.bytes), this.tokenOf(batch.ids));
+    // One chunk per batch: writing every row as its own chunk costs more than the join.
+    let outcome = await this.insert(batch.lines.join(''), this.tokenOf(batch.ids));
     if (outcome !== undefined && !outcome.retriable && isRowDataError(outcome.error)) {
-      outcome = await this.isolate(batch, 0, rowCount, outcome.error);
+      outcome = await this.isolate(batch.lines, batch.ids, outcome.error);
     }
     if (outcome !== undefined) {
       this.metrics.failedBatches++;
       this.fail(
-        new ClickHouseSinkError(this.table, rowCount, outcome.attempts, outcome.retriable, {
+        new ClickHouseSinkError(this.table, batch.lines.length, outcome.attempts, outcome.retriable, {
           cause: outcome.error,
         }),
       );
       return;
     }
     const latencyMs = performance.now() - started;
-    const rows = rowCount - (this.metrics.rejectedRows - rejectedBefore);
+    const rows = batch.lines.length - (this.metrics.rejectedRows - rejectedBefore);
     this.metrics.lastLatencyMs = latencyMs;
     this.metrics.rowsWritten += rows;
     this.metrics.bytesWritten += batch.bytes;
     this.metrics.batchesWritten++;
-    this.metrics.bufferedRows -= rowCount;
+    this.metrics.bufferedRows -= batch.lines.length;
     this.observer.onWritten?.({ table: this.table, rows, bytes: batch.bytes, latencyMs });
   }
 
@@ -248,40 +241,38 @@ export class ClickHouseSink<Row> {
    * 2·log2(rows) inserts per bad row.
    */
   private async isolate(
-    batch: Batch,
-    from: number,
-    to: number,
+    lines: readonly string[],
+    ids: readonly string[],
     error: unknown,
   ): Promise<InsertFailure | undefined> {
-    if (to - from === 1) {
+    if (lines.length === 1) {
       this.metrics.rejectedRows++;
       this.observer.onRejected?.({
         table: this.table,
-        id: batch.ids[from]!,
-        line: linesOf(batch, from, to).toString('utf8'),
+        id: ids[0]!,
+        line: lines[0]!,
         reason: describeInsertError(error),
       });
       return undefined;
     }
-    const middle = from + Math.ceil((to - from) / 2);
-    for (const [partFrom, partTo] of [
-      [from, middle],
-      [middle, to],
+    const middle = Math.ceil(lines.length / 2);
+    for (const [from, to] of [
+      [0, middle],
+      [middle, lines.length],
     ] as const) {
-      const outcome = await this.insert(
-        linesOf(batch, partFrom, partTo),
-        this.tokenOf(batch.ids.slice(partFrom, partTo)),
-      );
+      const partLines = lines.slice(from, to);
+      const partIds = ids.slice(from, to);
+      const outcome = await this.insert(partLines.join(''), this.tokenOf(partIds));
       if (outcome === undefined) continue;
       if (outcome.retriable || !isRowDataError(outcome.error)) return outcome;
-      const deeper = await this.isolate(batch, partFrom, partTo, outcome.error);
+      const deeper = await this.isolate(partLines, partIds, outcome.error);
       if (deeper !== undefined) return deeper;
     }
     return undefined;
   }
 
   /** Inserts one body, retrying transient failures with the same token; undefined when it was written. */
-  private async insert(body: Buffer, token: string): Promise<InsertFailure | undefined> {
+  private async insert(body: string, token: string): Promise<InsertFailure | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
         // exec with a byte stream: the rows were serialised once, in write(), and are sent as they are.
@@ -334,25 +325,6 @@ interface InsertFailure {
   readonly retriable: boolean;
 }
 
-const FIRST_BATCH_BYTES = 64 * 1024;
-
 function newBatch(): Batch {
-  return { buf: Buffer.allocUnsafe(FIRST_BATCH_BYTES), ends: [], ids: [], bytes: 0 };
-}
-
-/** Appends one line (UTF-8), growing the buffer when the line might not fit: at most 3 bytes per UTF-16 unit. */
-function appendLine(batch: Batch, line: string): void {
-  const worst = batch.bytes + 3 * line.length;
-  if (worst > batch.buf.length) {
-    const grown = Buffer.allocUnsafe(Math.max(2 * batch.buf.length, worst));
-    batch.buf.copy(grown, 0, 0, batch.bytes);
-    batch.buf = grown;
-  }
-  batch.bytes += batch.buf.write(line, batch.bytes, 'utf8');
-  batch.ends.push(batch.bytes);
-}
-
-/** The bytes of rows [from, to) of a batch (a view, not a copy). */
-function linesOf(batch: Batch, from: number, to: number): Buffer {
-  return batch.buf.subarray(from === 0 ? 0 : batch.ends[from - 1], batch.ends[to - 1]);
+  return { lines: [], ids: [], bytes: 0 };
 }
