@@ -13,6 +13,7 @@ import {
 import { kafkaSource } from '../../../../connectors/kafka/kafkaSource.js';
 import type { Telemetry } from '../../../../operators/control/contracts.js';
 import type { StreamElement, StreamRecord } from '../../../../operators/core/element.js';
+import { DEFAULT_EVENT_TIME_BOUNDS } from '../../../../operators/time/eventTimeBounds.js';
 import { boundedOutOfOrderness } from '../../../../operators/time/watermarkStrategy.js';
 import { STACK } from '../../localStackSetup.js';
 import { readTopics } from '../../readTopics.js';
@@ -260,5 +261,112 @@ describe('kafkaSource (real Kafka and registry)', () => {
       const later = records.filter((r) => r.pos?.partition === p.partition).at(-1)!;
       expect(BigInt(source!.offset) < BigInt(later.pos!.offset)).toBe(true);
     }
+  });
+});
+
+describe('kafkaSource event-time bounds (real Kafka and registry)', () => {
+  const topic = `it-kafka-source-clock-${randomUUID()}`;
+  const dlqTopic = `${topic}-dlq`;
+  const serde = new AvroSerde(new ConfluentSchemaRegistry({ host: STACK.registryUrl }), telemetrySchema);
+  const base = Date.now() - 10 * 60_000;
+  const at = (seq: number): Telemetry => ({ ...reading(0, seq), ts: base + seq * 1_000 });
+  const farAhead = { ...at(100), ts: Date.UTC(2100, 0, 1) };
+  const farBehind = { ...at(101), ts: base - 2 * 86_400_000 };
+
+  afterAll(async () => {
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: [topic, dlqTopic] });
+    } catch {
+      // Best effort: unique names.
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('a reading stamped 2100 and one two days behind its partition are dead-lettered with their reason, and move no watermark', {
+    timeout: 25_000,
+  }, async () => {
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        topics: [
+          { topic, numPartitions: 1, replicationFactor: 1 },
+          { topic: dlqTopic, numPartitions: 1, replicationFactor: 1 },
+        ],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = kafka().producer({ kafkaJS: { idempotent: true, acks: -1 } });
+    await producer.connect();
+    const message = async (value: Telemetry, timestamp: number) => ({
+      partition: 0,
+      key: value.assetId,
+      value: await serde.encode(topic, value),
+      timestamp: String(timestamp),
+    });
+    try {
+      // The broker itself refuses a record whose CreateTime is 2100 (Kafka 4's
+      // log.message.timestamp.after.max.ms is one hour): a producer that stamps event time
+      // cannot get it in. A gateway that stamps the send time can; that is the case for the job.
+      await expect(
+        producer.send({ topic, messages: [await message(farAhead, farAhead.ts)] }),
+      ).rejects.toThrow(/Invalid timestamp/);
+      const messages = [];
+      for (let seq = 0; seq < 10; seq++) messages.push(await message(at(seq), at(seq).ts));
+      messages.push(await message(farAhead, Date.now()));
+      for (let seq = 10; seq < 20; seq++) messages.push(await message(at(seq), at(seq).ts));
+      messages.push(await message(farBehind, Date.now()));
+      for (let seq = 20; seq < 30; seq++) messages.push(await message(at(seq), at(seq).ts));
+      await producer.send({ topic, messages });
+    } finally {
+      await producer.disconnect();
+    }
+
+    const source = kafkaSource<Telemetry>({
+      kafka: { brokers: [STACK.kafkaBroker], clientId: 'it-kafka-source-clock' },
+      groupId: `it-kafka-source-clock-${randomUUID()}`,
+      topics: [topic],
+      serde,
+      tsOf: (t) => t.ts,
+      watermarks: boundedOutOfOrderness(BOUND_MS),
+      fromBeginning: true,
+      deadLetter: { topic: dlqTopic },
+      eventTimeBounds: DEFAULT_EVENT_TIME_BOUNDS,
+    });
+    let elements: StreamElement<Telemetry>[];
+    try {
+      elements = await firstValueFrom(
+        source.elements$.pipe(
+          scan((acc, e) => ({ e, records: acc.records + (e.kind === 'record' ? 1 : 0) }), {
+            e: undefined as StreamElement<Telemetry> | undefined,
+            records: 0,
+          }),
+          takeWhile((s) => s.records < 30, true),
+          filter((s) => s.e !== undefined),
+          toArray(),
+        ),
+      ).then((states) => states.map((s) => s.e!));
+      expect(source.metrics().eventTimeRefused).toEqual({ ahead: 1, behind: 1 });
+    } finally {
+      await source.close();
+    }
+    const records = elements.filter((e): e is StreamRecord<Telemetry> => e.kind === 'record');
+    expect(records.map((r) => r.value.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    // The watermark followed the good readings only: never past the last one's event time.
+    const watermarks = elements.filter((e) => e.kind === 'watermark').map((e) => e.ts);
+    expect(watermarks.length).toBeGreaterThan(0);
+    expect(Math.max(...watermarks)).toBeLessThan(at(29).ts);
+    const deadLetters = await readDeadLetters(dlqTopic, 2);
+    const errors = deadLetters.map((d) => d.headers[DEAD_LETTER_HEADERS.error]);
+    expect(errors[0]).toMatch(
+      /^event-time-out-of-bounds: event time 2100-01-01T00:00:00.000Z is 73 years ahead of processing time .* \(at most 1 h\)$/,
+    );
+    expect(errors[1]).toMatch(
+      /^event-time-out-of-bounds: event time .* is 2 days behind its partition's watermark/,
+    );
   });
 });
