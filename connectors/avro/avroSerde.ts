@@ -6,6 +6,7 @@ import {
   type InvalidField,
   InvalidSchemaError,
   type MessagePosition,
+  ReaderIncompatibleError,
   SchemaNotFoundError,
 } from './errors.js';
 import {
@@ -115,6 +116,33 @@ export class AvroSerde<T> {
    */
   async prepare(topic: string): Promise<number> {
     return this.schemaIdFor(topic);
+  }
+
+  /**
+   * Checks, for an input topic, that the latest schema registered under its
+   * subject can be read with this serde's reader schema; a job calls it at
+   * start. Resolves when it can, or when the subject has no version yet;
+   * rejects with ReaderIncompatibleError naming the field at fault
+   * otherwise. Older versions are not checked: their messages are
+   * dead-lettered one by one if unreadable, the job stays up.
+   *
+   * @example
+   * await telemetrySerde.checkReads('telemetry'); // throws ReaderIncompatibleError when the producers moved on
+   */
+  async checkReads(topic: string): Promise<void> {
+    const subject = this.subjectOf(topic);
+    const latest = await this.registry.latest(subject);
+    if (latest === undefined) return;
+    let writer: Type;
+    try {
+      writer = avro.Type.forSchema(latest.schema as Schema);
+    } catch (error) {
+      throw new InvalidSchemaError(subject, { cause: error });
+    }
+    const fault = explainIncompatibility(this.type, writer);
+    if (fault !== undefined) {
+      throw new ReaderIncompatibleError(topic, subject, latest.version, latest.id, fault.field, fault.detail);
+    }
   }
 
   /**

@@ -138,6 +138,39 @@ export class SchemaIncompatibleError extends AvroError {
 }
 
 /**
+ * The latest schema registered for an input topic cannot be read with the
+ * job's reader schema: every message written with it would be dead-lettered.
+ * Raised when a job starts, so it fails with the field at fault instead of
+ * running while it refuses the new data. Not retriable: the schema or the
+ * job must change.
+ *
+ * @example
+ * await serde.checkReads('telemetry').catch((e) => e instanceof ReaderIncompatibleError);
+ * // e.message: 'input topic telemetry: its latest schema (subject telemetry-value, version 3, id 7) cannot be read with this job's reader schema: field goodUnits: type changed string → long; …'
+ */
+export class ReaderIncompatibleError extends AvroError {
+  override readonly name = 'ReaderIncompatibleError';
+  readonly retriable = false;
+
+  constructor(
+    readonly topic: string,
+    readonly subject: string,
+    readonly version: number,
+    readonly schemaId: number,
+    /** Dotted path of the first field the reader cannot read; undefined when the whole type differs. */
+    readonly field: string | undefined,
+    readonly detail: string,
+  ) {
+    const where = field === undefined ? 'the schema' : `field ${field}`;
+    super(
+      `input topic ${topic}: its latest schema (subject ${subject}, version ${version}, id ${schemaId}) cannot be read ` +
+        `with this job's reader schema: ${where}: ${detail}; every message written with it would be dead-lettered. ` +
+        'Register a schema the job can read, or deploy a job whose input contract reads this one',
+    );
+  }
+}
+
+/**
  * No schema has this id. The serde turns it into an AvroDecodeError with
  * reason 'unknown-schema-id'.
  *

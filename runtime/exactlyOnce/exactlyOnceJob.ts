@@ -342,6 +342,9 @@ export class ExactlyOnceJob<T, O> {
    * producer after a back-off; state comes back from the changelog.
    */
   async run(): Promise<void> {
+    // The input contract against what producers now write: a job that cannot read the latest
+    // schema of its input would dead-letter every new message, so it does not start.
+    await Promise.all(this.options.source.topics.map((topic) => this.options.source.serde.checkReads(topic)));
     const maxRestarts = this.options.maxRestarts ?? 10;
     let attempt = 0;
     for (;;) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AvroSerde } from '../../../../connectors/avro/avroSerde.js';
 import { ConfluentSchemaRegistry } from '../../../../connectors/avro/confluentSchemaRegistry.js';
 import { telemetrySchema } from '../../../../connectors/avro/contractSchemas.js';
-import { SchemaIncompatibleError } from '../../../../connectors/avro/errors.js';
+import { ReaderIncompatibleError, SchemaIncompatibleError } from '../../../../connectors/avro/errors.js';
 import type { AvroSchemaObject } from '../../../../connectors/avro/schemaRegistry.js';
 import { DEAD_LETTER_HEADERS } from '../../../../connectors/kafka/deadLetterHeaders.js';
 import { changelogTopicSpec, ensureTopics, type TopicSpec } from '../../../../connectors/kafka/topicAdmin.js';
@@ -189,5 +189,32 @@ describe('schema evolution (real Kafka and registry)', () => {
     expect(reason.startsWith('incompatible-schema: ')).toBe(true);
     expect(reason).toContain('field goodUnits: type changed string → long');
     expect(letter.headers[DEAD_LETTER_HEADERS.source]).toBe(`${topics.input}/0/1`);
+  });
+
+  it('refuses to start a job whose reader cannot read the latest schema of its input topic, naming the field', async () => {
+    const input = `it-evolution-moved-on-${randomUUID()}`;
+    // The producers of this topic registered goodUnits as a string (its first version, so accepted).
+    const version = await registry().register(`${input}-value`, goodUnitsAsString);
+    const job = new ExactlyOnceJob<Telemetry, Telemetry>({
+      kafka: { brokers: [STACK.kafkaBroker], clientId: 'it-schema-evolution' },
+      groupId: `it-evolution-${randomUUID()}`,
+      instanceId: 'it-evolution-1',
+      source: {
+        topics: [input],
+        serde: new AvroSerde(registry(), telemetrySchema),
+        tsOf: (t) => t.ts,
+        watermarks: boundedOutOfOrderness(1_000),
+      },
+      changelogTopic: `${input}-state`,
+      epochs: { intervalMs: 500, maxRecords: 1_000 },
+      graph: (input$) => input$,
+      route: () => [],
+    });
+    const error = await job.run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReaderIncompatibleError);
+    expect((error as Error).message).toContain(
+      `input topic ${input}: its latest schema (subject ${input}-value, version 1, id ${version})`,
+    );
+    expect((error as Error).message).toContain('field goodUnits: type changed string → long');
   });
 });

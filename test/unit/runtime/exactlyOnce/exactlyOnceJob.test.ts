@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AvroSerde } from '../../../../connectors/avro/avroSerde.js';
+import { ReaderIncompatibleError } from '../../../../connectors/avro/errors.js';
 import { DEAD_LETTER_HEADERS } from '../../../../connectors/kafka/deadLetterHeaders.js';
 import { KafkaSourceError } from '../../../../connectors/kafka/kafkaSource.js';
 import { TransactionalSinkError } from '../../../../connectors/kafka/transactionalSink.js';
@@ -542,5 +543,27 @@ describe('ExactlyOnceJob reading committed offsets before a restore', () => {
     );
     expect(kafka.restores).toEqual([]);
     expect(kafka.eventsOf('restarting')).toEqual([]);
+  });
+
+  it('does not start when the latest schema of its input cannot be read with its reader schema', async () => {
+    const kafka = brokerWithInput(1);
+    const { options, registry } = countingJob(kafka);
+    // The producers moved to a schema without n, which the job's reader needs (no default).
+    await registry.register(`${INPUT}-value`, {
+      type: 'record',
+      name: 'Reading',
+      namespace: 'twinflow.test',
+      fields: [
+        { name: 'id', type: 'string' },
+        { name: 'ts', type: 'long' },
+      ],
+    });
+    const error = await new ExactlyOnceJob(options).run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReaderIncompatibleError);
+    expect((error as Error).message).toContain(`input topic ${INPUT}: its latest schema`);
+    expect((error as Error).message).toContain('field n: added without a default');
+    // Nothing was consumed or written.
+    expect(kafka.consumers).toHaveLength(0);
+    expect(kafka.transactions).toHaveLength(0);
   });
 });
