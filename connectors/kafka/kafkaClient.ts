@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as KafkaJavascript from '@confluentinc/kafka-javascript';
+import { clientErrorLogger } from './clientErrorLog.js';
 import { type KafkaClientOptions, kafkaJsConfig } from './kafkaClientOptions.js';
 
 /** The @confluentinc/kafka-javascript module (KafkaJS-compatible API and the librdkafka classes). */
@@ -56,15 +57,24 @@ export function kafkaJavascript(): KafkaJavascriptModule {
 }
 
 /**
- * A KafkaJS-compatible client for these options, with the client's own
- * logging off (twinflow reports failures itself, as typed errors).
+ * A KafkaJS-compatible client for these options. The client's own log is
+ * not printed (twinflow reports failures itself, as typed errors); its
+ * error lines are kept for the failure report (clientErrorLog.ts), since
+ * they name causes — a refused login — that the rejected call does not.
  *
  * @example
  * const admin = newKafka({ brokers: ['127.0.0.1:19092'] }).admin();
  */
 export function newKafka(options: KafkaClientOptions): KafkaJavascript.KafkaJS.Kafka {
   const { KafkaJS } = kafkaJavascript();
-  return new KafkaJS.Kafka({ kafkaJS: { ...kafkaJsConfig(options), logLevel: KafkaJS.logLevel.NOTHING } });
+  const secrets = options.sasl === undefined ? [] : [options.sasl.password()];
+  return new KafkaJS.Kafka({
+    kafkaJS: {
+      ...kafkaJsConfig(options),
+      logLevel: KafkaJS.logLevel.ERROR,
+      logger: clientErrorLogger(secrets),
+    },
+  });
 }
 
 function causeMessage(cause: unknown): string {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { loadMigrations } from '../../connectors/clickhouse/migrations.js';
+import { recentKafkaClientErrors } from '../../connectors/kafka/clientErrorLog.js';
 import { JobRegistry } from '../job/jobRegistry.js';
 import { processIo } from './commandIo.js';
 import { CONFIG_CHECK_USAGE, runConfigCheck, type SettingsOfJob } from './configCheck.js';
@@ -118,6 +119,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.exitCode = reportFailure(err, process.argv[2], (text) => process.stderr.write(text));
+    process.exitCode = reportFailure(
+      err,
+      process.argv[2],
+      (text) => process.stderr.write(text),
+      recentKafkaClientErrors(),
+    );
   },
 );

@@ -63,4 +63,31 @@ describe('reportFailure', () => {
       text: 'twinflow: connection refused\n',
     });
   });
+
+  it('reports an error whose code is a number (a Kafka client error) instead of throwing on it', () => {
+    const kafkaError = Object.assign(new Error('Local: Broker transport failure'), { code: -195 });
+    expect(reported(kafkaError, undefined)).toEqual({
+      code: 1,
+      text: 'twinflow: Local: Broker transport failure\n',
+    });
+    expect(reported('a thrown string', undefined)).toEqual({ code: 1, text: 'twinflow: a thrown string\n' });
+  });
+
+  it("appends the Kafka client's error lines to a Kafka client's error, and only to one", () => {
+    const kafkaError = Object.assign(new Error('Local: Broker transport failure'), {
+      name: 'KafkaJSConnectionError',
+      code: -195,
+    });
+    const lines = ['sasl_plaintext://b:9094/bootstrap: SASL authentication error: Authentication failed'];
+    const wrapped = new Error('the job failed', { cause: kafkaError });
+    const text: string[] = [];
+    expect(reportFailure(wrapped, 'run', (t) => text.push(t), lines)).toBe(1);
+    expect(text.join('')).toBe(
+      'twinflow: the job failed\nthe Kafka client reported:\n  sasl_plaintext://b:9094/bootstrap: SASL authentication error: Authentication failed\n',
+    );
+    expect(reported(new Error('ClickHouse refused'), undefined)).toEqual({
+      code: 1,
+      text: 'twinflow: ClickHouse refused\n',
+    });
+  });
 });
