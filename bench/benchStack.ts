@@ -25,8 +25,10 @@ export interface BenchStack {
   release(): void;
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const stackScript = resolve(repoRoot, 'infra/local/stack.sh');
+/** The repository's root, as seen from dist/bench/, where the benches run. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The local stack's script (infra/local/stack.sh: up, down, status). */
+export const stackScript = resolve(repoRoot, 'infra/local/stack.sh');
 
 /** The config file named by `--config FILE` or BENCH_CONFIG, if any. */
 export function benchConfigPath(argv: readonly string[] = process.argv): string | undefined {
