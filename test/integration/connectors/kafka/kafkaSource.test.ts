@@ -69,6 +69,32 @@ async function readDeadLetters(topic: string, count: number): Promise<DeadLetter
   return seen.map((m) => ({ headers: m.headers, value: m.value }));
 }
 
+/** Creates `topics` (partitions each), one replica. */
+async function createTopics(topics: readonly (readonly [string, number])[]): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: topics.map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor: 1 })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes `topics`, best effort: topics left behind have unique names and harm no other test. */
+async function deleteTopics(topics: string[]): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics });
+  } catch {
+    // Best effort, as said.
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 describe('kafkaSource (real Kafka and registry)', () => {
   const topic = `it-kafka-source-${randomUUID()}`;
   const dlqTopic = `${topic}-dlq`;
@@ -77,18 +103,10 @@ describe('kafkaSource (real Kafka and registry)', () => {
   const poison: { partition: number; value: Buffer; reason: string; schemaId?: number }[] = [];
 
   beforeAll(async () => {
-    const admin = kafka().admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        topics: [
-          { topic, numPartitions: 2, replicationFactor: 1 },
-          { topic: dlqTopic, numPartitions: 1, replicationFactor: 1 },
-        ],
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await createTopics([
+      [topic, 2],
+      [dlqTopic, 1],
+    ]);
 
     const goodBytes = await serde.encode(topic, reading(0, 0));
     const schemaId = goodBytes.readUInt32BE(1);
@@ -151,17 +169,7 @@ describe('kafkaSource (real Kafka and registry)', () => {
     }
   });
 
-  afterAll(async () => {
-    const admin = kafka().admin();
-    await admin.connect();
-    try {
-      await admin.deleteTopics({ topics: [topic, dlqTopic] });
-    } catch {
-      // Best effort: topics left behind have unique names and harm no other test.
-    } finally {
-      await admin.disconnect();
-    }
-  });
+  afterAll(() => deleteTopics([topic, dlqTopic]));
 
   it('hands over every committed record once with its position, watermarks behind every partition, poison to the DLQ', {
     timeout: 25_000,
@@ -273,33 +281,15 @@ describe('kafkaSource event-time bounds (real Kafka and registry)', () => {
   const farAhead = { ...at(100), ts: Date.UTC(2100, 0, 1) };
   const farBehind = { ...at(101), ts: base - 2 * 86_400_000 };
 
-  afterAll(async () => {
-    const admin = kafka().admin();
-    await admin.connect();
-    try {
-      await admin.deleteTopics({ topics: [topic, dlqTopic] });
-    } catch {
-      // Best effort: unique names.
-    } finally {
-      await admin.disconnect();
-    }
-  });
+  afterAll(() => deleteTopics([topic, dlqTopic]));
 
   it('a reading stamped 2100 and one two days behind its partition are dead-lettered with their reason, and move no watermark', {
     timeout: 25_000,
   }, async () => {
-    const admin = kafka().admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        topics: [
-          { topic, numPartitions: 1, replicationFactor: 1 },
-          { topic: dlqTopic, numPartitions: 1, replicationFactor: 1 },
-        ],
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await createTopics([
+      [topic, 1],
+      [dlqTopic, 1],
+    ]);
     const producer = kafka().producer({ kafkaJS: { idempotent: true, acks: -1 } });
     await producer.connect();
     const message = async (value: Telemetry, timestamp: number) => ({

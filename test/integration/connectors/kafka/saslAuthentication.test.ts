@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newKafka } from '../../../../connectors/kafka/kafkaClient.js';
+import { startJobProcess } from '../../pipelines/machine-health/machineHealthOnKafka.js';
 
 /**
  * A refused SASL login against the local stack's SASL_PLAINTEXT listener
@@ -19,43 +18,23 @@ const SASL_BROKER = process.env.TWINFLOW_KAFKA_SASL_BROKER || '127.0.0.1:19094';
 const USER = 'twinflow';
 const RIGHT_PASSWORD = 'twinflow-local-sasl';
 const WRONG_PASSWORD = 'wrong-sasl-password-7d1c93';
-const repoRoot = resolve(import.meta.dirname, '../../../..');
 
 /** Runs the job CLI against the SASL listener with `password` from the environment, until it exits. */
 async function runJob(password: string): Promise<{ code: number | null; output: string }> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      resolve(repoRoot, 'dist/runtime/cli/main.js'),
-      'run',
-      'machine-health',
-      '--config',
-      resolve(repoRoot, 'runtime/config/examples/local.yaml'),
-    ],
+  const job = startJobProcess(
     {
-      env: {
-        ...process.env,
-        IT_KAFKA_PASSWORD: password,
-        TWINFLOW__KAFKA__BROKERS: SASL_BROKER,
-        TWINFLOW__KAFKA__SASL: `{ mechanism: plain, username: ${USER}, password: { env: IT_KAFKA_PASSWORD } }`,
-        TWINFLOW__OBSERVABILITY__PORT: '0',
-        TWINFLOW__OBSERVABILITY__LOG_LEVEL: 'debug',
-        TWINFLOW__CLICKHOUSE__DATABASE: 'it_sasl_refused',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      KAFKA__BROKERS: SASL_BROKER,
+      KAFKA__SASL: `{ mechanism: plain, username: ${USER}, password: { env: IT_KAFKA_PASSWORD } }`,
+      OBSERVABILITY__PORT: 0,
+      OBSERVABILITY__LOG_LEVEL: 'debug',
+      CLICKHOUSE__DATABASE: 'it_sasl_refused',
     },
+    { IT_KAFKA_PASSWORD: password },
   );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
+  const timer = setTimeout(() => job.child.kill('SIGKILL'), 60_000);
+  const code = await job.exited;
   clearTimeout(timer);
-  return { code, output };
+  return { code, output: job.output() };
 }
 
 describe('SASL authentication (real Kafka)', () => {
