@@ -1,5 +1,3 @@
-import type { KafkaJS } from '@confluentinc/kafka-javascript';
-
 /**
  * What the Kafka client (librdkafka) said about its failures, kept rather
  * than printed. The error a call rejects with is often only the symptom —
@@ -15,6 +13,19 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
  * new KafkaJS.Kafka({ kafkaJS: { brokers, logLevel: KafkaJS.logLevel.ERROR, logger: clientErrorLogger([password]) } });
  * recentKafkaClientErrors(); // ['sasl_plaintext://127.0.0.1:19094/bootstrap: SASL authentication error: …']
  */
+
+/**
+ * The KafkaJS-API logger shape (`KafkaJS.Logger`), written out so this file
+ * builds where the optional client is not installed.
+ */
+export interface KafkaClientLogger {
+  info(message: string, extra?: object): void;
+  error(message: string, extra?: object): void;
+  warn(message: string, extra?: object): void;
+  debug(message: string, extra?: object): void;
+  namespace(namespace: string, logLevel?: number): KafkaClientLogger;
+  setLogLevel(logLevel: number): void;
+}
 
 /** Distinct lines kept, newest last. */
 const KEPT = 5;
@@ -36,9 +47,9 @@ export function clearKafkaClientErrors(): void {
  * connection's line with a suppression count; the thread prefix and that
  * count are cut so a repeat is one line.
  */
-export function clientErrorLogger(secrets: readonly string[] = []): KafkaJS.Logger {
-  const logger: KafkaJS.Logger = {
-    error: (message) => keep(message, secrets),
+export function clientErrorLogger(secrets: readonly string[] = []): KafkaClientLogger {
+  const logger: KafkaClientLogger = {
+    error: (message: string) => keep(message, secrets),
     warn: () => undefined,
     info: () => undefined,
     debug: () => undefined,
